@@ -1,0 +1,161 @@
+package io.plugboard.api;
+
+import io.plugboard.model.ModelDescription;
+import io.plugboard.model.ModelLifecycle;
+import io.plugboard.model.ModelRegistry;
+import io.plugboard.model.ServedModel;
+import io.plugboard.model.UploadPart;
+import io.plugboard.model.UploadRequest;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Encoding;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
+
+/** Model upload, listing, description and deletion. */
+@RestController
+@RequestMapping("/v1/models")
+@Tag(name = "Models", description = "Upload, list, describe and delete models")
+public class ModelController {
+
+    /** Upload fields besides {@code file}; anything else is refused so typos do not pass silently. */
+    static final Set<String> FIELDS = Set.of("name", "format", "target", "instances", "queueCapacity", "timeoutMs",
+            "maxBatchSize", "maxQueueDelayMs");
+    private static final Set<String> SETTINGS = Set.of("instances", "queueCapacity", "timeoutMs", "maxBatchSize",
+            "maxQueueDelayMs");
+
+    private final ModelLifecycle lifecycle;
+    private final ModelRegistry registry;
+
+    public ModelController(ModelLifecycle lifecycle, ModelRegistry registry) {
+        this.lifecycle = lifecycle;
+        this.registry = registry;
+    }
+
+    /** The upload form, for the OpenAPI document. */
+    @Schema(name = "ModelUpload")
+    record UploadForm(
+            @Schema(description = "Model file(s); several parts keep relative paths in their filenames",
+                    type = "string", format = "binary", requiredMode = Schema.RequiredMode.REQUIRED) List<String> file,
+            @Schema(description = "Model id: ^[a-z0-9][a-z0-9._-]{0,62}$ (generated when absent)", example = "resnet")
+            String name,
+            @Schema(description = "Format override (see GET /v1/formats); detected from the bytes when absent",
+                    example = "onnx") String format,
+            @Schema(description = "auto | cpu | cuda | cuda:N | tensorrt | tensorrt:N | openvino",
+                    example = "auto") String target,
+            @Schema(description = "Execution instances", example = "1") Integer instances,
+            @Schema(description = "Bounded queue size; a full queue answers 429", example = "64") Integer queueCapacity,
+            @Schema(description = "Default per-request timeout in ms; past it 504", example = "30000") Integer timeoutMs,
+            @Schema(description = "Dynamic batching: most rows per batch (1 = off)", example = "1") Integer maxBatchSize,
+            @Schema(description = "Dynamic batching: longest wait for a batch to fill, ms", example = "0")
+            Integer maxQueueDelayMs) {
+    }
+
+    @Operation(summary = "Upload a model",
+            description = "Stores the model, recognises its format from the bytes, loads it and answers its "
+                    + "description. Example: curl -F file=@model.onnx -F name=mymodel http://localhost:8080/v1/models",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    mediaType = MediaType.MULTIPART_FORM_DATA_VALUE, schema = @Schema(implementation = UploadForm.class),
+                    encoding = @Encoding(name = "file", contentType = "application/octet-stream"))))
+    @ApiResponse(responseCode = "201", description = "Stored and READY",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = ModelDescription.class),
+                    examples = @ExampleObject(value = ApiExamples.DESCRIPTION)))
+    @ApiResponse(responseCode = "400", description = "Bad field or file name", content = @Content(
+            mediaType = "application/problem+json", examples = @ExampleObject(value = ApiExamples.PROBLEM_400)))
+    @ApiResponse(responseCode = "409", description = "Name taken", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "413", description = "Upload over plugboard.upload.max-size",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "415", description = "Format recognised but not servable here",
+            content = @Content(mediaType = "application/problem+json",
+                    examples = @ExampleObject(value = ApiExamples.PROBLEM_415)))
+    @ApiResponse(responseCode = "422", description = "Not a loadable model", content = @Content(
+            mediaType = "application/problem+json"))
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<ModelDescription> upload(@Parameter(hidden = true) MultipartHttpServletRequest request) {
+        for (String field : request.getParameterMap().keySet()) {
+            if (!FIELDS.contains(field)) {
+                throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Unknown upload field '" + field
+                        + "'; known fields are file, " + String.join(", ", FIELDS.stream().sorted().toList()) + ".",
+                        Map.of("parameter", field));
+            }
+        }
+        for (String part : request.getMultiFileMap().keySet()) {
+            if (!part.equals("file")) {
+                throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Unknown file part '" + part
+                        + "'; model files go in parts named 'file'.", Map.of("parameter", part));
+            }
+        }
+        List<MultipartFile> files = request.getFiles("file");
+        List<UploadPart> parts = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            MultipartFile file = files.get(i);
+            String name = file.getOriginalFilename();
+            if (name == null || name.isBlank()) {
+                name = files.size() == 1 ? "model" : "file" + i;
+            }
+            parts.add(new UploadPart(name, file::getInputStream));
+        }
+        Map<String, String> settings = new HashMap<>();
+        for (String key : SETTINGS) {
+            String value = request.getParameter(key);
+            if (value != null) {
+                settings.put(key, value);
+            }
+        }
+        ModelDescription description = lifecycle.upload(new UploadRequest(request.getParameter("name"),
+                request.getParameter("format"), request.getParameter("target"), parts, settings));
+        return ResponseEntity.created(URI.create("/v1/models/" + description.id())).body(description);
+    }
+
+    /** The list wrapper: {@code {"models": [...]}}. */
+    public record ModelList(List<ModelDescription> models) {
+    }
+
+    @Operation(summary = "List models")
+    @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+    public ModelList list() {
+        return new ModelList(registry.all().stream().map(ServedModel::describe).toList());
+    }
+
+    @Operation(summary = "Describe a model")
+    @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = ModelDescription.class),
+            examples = @ExampleObject(value = ApiExamples.DESCRIPTION)))
+    @ApiResponse(responseCode = "404", description = "Unknown model", content = @Content(
+            mediaType = "application/problem+json", examples = @ExampleObject(value = ApiExamples.PROBLEM_404)))
+    @GetMapping(path = "/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ModelDescription describe(@PathVariable("id") String id) {
+        return registry.require(id).describe();
+    }
+
+    @Operation(summary = "Delete a model", description = "Drains in-flight requests, unloads it and deletes its files.")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", description = "Unknown model", content = @Content(mediaType = "application/problem+json"))
+    @DeleteMapping(path = "/{id}")
+    public ResponseEntity<Void> delete(@PathVariable("id") String id) {
+        lifecycle.delete(id);
+        return ResponseEntity.noContent().build();
+    }
+}

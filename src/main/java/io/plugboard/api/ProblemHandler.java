@@ -1,0 +1,91 @@
+package io.plugboard.api;
+
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Answers every failure as {@code application/problem+json} with a stable type: Plugboard's own
+ * and Spring MVC's (unknown route, wrong method or media type, upload too large). A client error is
+ * never a 500.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    @ExceptionHandler(PlugboardException.class)
+    ResponseEntity<ProblemDetail> plugboard(PlugboardException e, HttpServletRequest request) {
+        if (e.type().status() >= 500 && e.type() != ProblemType.MODEL_NOT_READY && e.type() != ProblemType.TIMEOUT) {
+            log.error("{} on {}", e.type().slug(), request.getRequestURI(), e);
+        }
+        return ProblemResponses.of(e, request);
+    }
+
+    @ExceptionHandler(MaxUploadSizeExceededException.class)
+    ResponseEntity<ProblemDetail> tooLarge(MaxUploadSizeExceededException e, HttpServletRequest request) {
+        return ProblemResponses.of(ProblemType.PAYLOAD_TOO_LARGE, "The upload exceeds the limit"
+                + (e.getMaxUploadSize() > 0 ? " of " + e.getMaxUploadSize() + " bytes" : "")
+                + " (plugboard.upload.max-size).", Map.of(), request);
+    }
+
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ProblemDetail> multipart(MultipartException e, HttpServletRequest request) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(root.getMessage());
+        if (message.contains("exceed") || message.contains("too large")) {
+            return ProblemResponses.of(ProblemType.PAYLOAD_TOO_LARGE, "The upload exceeds a size limit: " + message,
+                    Map.of(), request);
+        }
+        return ProblemResponses.of(ProblemType.MALFORMED_REQUEST, "The multipart upload is malformed: " + message,
+                Map.of(), request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return ProblemResponses.of(ProblemType.INTERNAL_ERROR,
+                "An unexpected error occurred; it has been logged.", Map.of(), request);
+    }
+
+    /** Gives Spring MVC's own problems (404 route, 405, 415, 400 binding …) Plugboard's types. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+            HttpStatusCode statusCode, WebRequest request) {
+        ProblemType type = switch (statusCode.value()) {
+            case 404 -> ProblemType.NOT_FOUND;
+            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
+            case 406 -> ProblemType.NOT_ACCEPTABLE;
+            case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
+            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            default -> statusCode.is4xxClientError() ? ProblemType.MALFORMED_REQUEST : ProblemType.INTERNAL_ERROR;
+        };
+        String detail = body instanceof ProblemDetail p && p.getDetail() != null ? p.getDetail() : ex.getMessage();
+        String path = request instanceof ServletWebRequest swr ? swr.getRequest().getRequestURI() : null;
+        ProblemDetail problem = ProblemResponses.detail(type, detail, Map.of(), path);
+        if (type == ProblemType.INTERNAL_ERROR) {
+            log.error("Request failed", ex);
+        }
+        HttpHeaders out = new HttpHeaders();
+        out.putAll(headers);
+        out.setContentType(ProblemResponses.PROBLEM_JSON);
+        return ResponseEntity.status(type.status()).headers(out).body(problem);
+    }
+}

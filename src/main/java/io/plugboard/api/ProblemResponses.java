@@ -1,0 +1,59 @@
+package io.plugboard.api;
+
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+
+/** Builds RFC 9457 problem responses from {@link ProblemType}s. */
+public final class ProblemResponses {
+
+    public static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+
+    private ProblemResponses() {
+    }
+
+    public static ProblemDetail detail(ProblemType type, String detail, Map<String, Object> properties,
+            String instance) {
+        ProblemDetail problem = ProblemDetail.forStatus(type.status());
+        problem.setType(type.uri());
+        problem.setTitle(type.title());
+        problem.setDetail(detail);
+        if (instance != null) {
+            problem.setInstance(URI.create(instance.replace(" ", "%20")));
+        }
+        properties.forEach(problem::setProperty);
+        return problem;
+    }
+
+    public static ResponseEntity<ProblemDetail> of(PlugboardException e, HttpServletRequest request) {
+        return of(e.type(), e.getMessage(), e.properties(), request);
+    }
+
+    public static ResponseEntity<ProblemDetail> of(ProblemType type, String detail, Map<String, Object> properties,
+            HttpServletRequest request) {
+        HttpHeaders headers = new HttpHeaders();
+        if (type == ProblemType.QUEUE_FULL || type == ProblemType.MODEL_NOT_READY) {
+            headers.set(HttpHeaders.RETRY_AFTER, "1");
+        }
+        String instance = request == null ? null : safePath(request.getRequestURI());
+        return ResponseEntity.status(type.status()).headers(headers).contentType(PROBLEM_JSON)
+                .body(detail(type, detail, properties, instance));
+    }
+
+    private static String safePath(String path) {
+        if (path == null) {
+            return null;
+        }
+        try {
+            return URI.create(path).getRawPath();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

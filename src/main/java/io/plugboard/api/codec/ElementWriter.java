@@ -1,0 +1,174 @@
+package io.plugboard.api.codec;
+
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.DataType;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Locale;
+
+/**
+ * Writes JSON element values into a fixed-size tensor buffer, range-checked for the datatype.
+ * Non-finite floats travel as the strings "NaN", "Infinity" and "-Infinity" (JSON has no literals
+ * for them); integers must be integral and in range.
+ */
+final class ElementWriter implements ElementSink {
+
+    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    private final String tensor;
+    private final DataType type;
+    private final ByteBuffer out;
+
+    ElementWriter(String tensor, DataType type, int count) {
+        this.tensor = tensor;
+        this.type = type;
+        this.out = ByteBuffer.allocate(count * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    boolean full() {
+        return !out.hasRemaining();
+    }
+
+    ByteBuffer finish() {
+        return out.flip();
+    }
+
+    @Override
+    public void bool(boolean v) {
+        if (type != DataType.BOOL) {
+            throw mismatch("true/false");
+        }
+        ensureRoom();
+        out.put((byte) (v ? 1 : 0));
+    }
+
+    /** An integer token; {@code big} is set when it does not fit a long. */
+    @Override
+    public void integer(long v, BigInteger big) {
+        ensureRoom();
+        if (type.isFloatingPoint()) {
+            floating(big != null ? big.doubleValue() : (double) v);
+            return;
+        }
+        if (big != null) {
+            if (type != DataType.UINT64 || big.signum() < 0 || big.compareTo(UINT64_MAX) > 0) {
+                throw range(big.toString());
+            }
+            out.putLong(big.longValue());
+            return;
+        }
+        switch (type) {
+            case BOOL -> {
+                if (v != 0 && v != 1) {
+                    throw range(Long.toString(v));
+                }
+                out.put((byte) v);
+            }
+            case INT8 -> out.put((byte) checked(v, Byte.MIN_VALUE, Byte.MAX_VALUE));
+            case UINT8 -> out.put((byte) checked(v, 0, 255));
+            case INT16 -> out.putShort((short) checked(v, Short.MIN_VALUE, Short.MAX_VALUE));
+            case UINT16 -> out.putShort((short) checked(v, 0, 65535));
+            case INT32 -> out.putInt((int) checked(v, Integer.MIN_VALUE, Integer.MAX_VALUE));
+            case UINT32 -> out.putInt((int) checked(v, 0, 0xffffffffL));
+            case INT64 -> out.putLong(v);
+            case UINT64 -> out.putLong(checked(v, 0, Long.MAX_VALUE));
+            default -> throw mismatch("an integer");
+        }
+    }
+
+    /** A number with a fraction or exponent. */
+    @Override
+    public void decimal(double v, String text) {
+        ensureRoom();
+        if (type.isFloatingPoint()) {
+            floating(v);
+            return;
+        }
+        // 3.0 or 1e3 is still an integer value
+        BigDecimal exact = new BigDecimal(text);
+        try {
+            BigInteger whole = exact.toBigIntegerExact();
+            integerFromBig(whole);
+        } catch (ArithmeticException e) {
+            throw new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor + "' is " + type
+                    + " but holds the non-integer " + exact.toPlainString() + ".", java.util.Map.of("input", tensor));
+        }
+    }
+
+    private void integerFromBig(BigInteger whole) {
+        if (whole.bitLength() < 64) {
+            integer(whole.longValue(), null);
+        } else {
+            integer(0, whole);
+        }
+    }
+
+    /** A string element: a non-finite float spelled out. */
+    @Override
+    public void string(String s) {
+        ensureRoom();
+        if (!type.isFloatingPoint()) {
+            throw mismatch("the string \"" + abbreviate(s) + "\"");
+        }
+        String v = s.trim().toLowerCase(Locale.ROOT);
+        double d = switch (v) {
+            case "nan", "+nan", "-nan" -> Double.NaN;
+            case "infinity", "+infinity", "inf", "+inf" -> Double.POSITIVE_INFINITY;
+            case "-infinity", "-inf" -> Double.NEGATIVE_INFINITY;
+            default -> throw new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor
+                    + "' holds the string \"" + abbreviate(s) + "\"; floating-point elements are numbers or "
+                    + "\"NaN\", \"Infinity\", \"-Infinity\".", java.util.Map.of("input", tensor));
+        };
+        floating(d);
+    }
+
+    private void floating(double d) {
+        switch (type) {
+            case FP64 -> out.putDouble(d);
+            case FP32 -> out.putFloat((float) d);
+            case FP16 -> out.putShort(Float.floatToFloat16((float) d));
+            case BF16 -> out.putShort(toBfloat16((float) d));
+            default -> throw mismatch("a number");
+        }
+    }
+
+    static short toBfloat16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) 0x7fc0;
+        }
+        int rounding = 0x7fff + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
+    }
+
+    private void ensureRoom() {
+        if (!out.hasRemaining()) {
+            throw new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor
+                    + "' has more data elements than its shape holds.", java.util.Map.of("input", tensor));
+        }
+    }
+
+    private long checked(long v, long min, long max) {
+        if (v < min || v > max) {
+            throw range(Long.toString(v));
+        }
+        return v;
+    }
+
+    private PlugboardException range(String v) {
+        return new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor + "' is " + type
+                + " but holds " + v + ", which is out of range.", java.util.Map.of("input", tensor));
+    }
+
+    private PlugboardException mismatch(String what) {
+        return new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor + "' is " + type
+                + " but holds " + what + ".", java.util.Map.of("input", tensor));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 32 ? s.substring(0, 32) + "…" : s;
+    }
+}

@@ -1,0 +1,62 @@
+package io.plugboard.api.codec;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Holds elements read before the tensor's datatype or shape was known, to replay them later. */
+final class TokenBuffer implements ElementSink {
+
+    private final List<Object> values = new ArrayList<>();
+    private final long limit;
+
+    TokenBuffer(long limit) {
+        this.limit = limit;
+    }
+
+    int size() {
+        return values.size();
+    }
+
+    private void add(Object v) {
+        if (values.size() >= limit) {
+            throw new io.plugboard.problem.PlugboardException(io.plugboard.problem.ProblemType.PAYLOAD_TOO_LARGE,
+                    "The request holds more tensor elements than its size allows.");
+        }
+        values.add(v);
+    }
+
+    @Override
+    public void bool(boolean v) {
+        add(v);
+    }
+
+    @Override
+    public void integer(long v, BigInteger big) {
+        add(big != null ? big : (Object) v);
+    }
+
+    @Override
+    public void decimal(double v, String text) {
+        add(new BigDecimal(text));
+    }
+
+    @Override
+    public void string(String s) {
+        add(s);
+    }
+
+    void replay(ElementSink sink) {
+        for (Object v : values) {
+            switch (v) {
+                case Boolean b -> sink.bool(b);
+                case Long l -> sink.integer(l, null);
+                case BigInteger b -> sink.integer(0, b);
+                case BigDecimal d -> sink.decimal(d.doubleValue(), d.toString());
+                case String s -> sink.string(s);
+                default -> throw new IllegalStateException(String.valueOf(v));
+            }
+        }
+    }
+}

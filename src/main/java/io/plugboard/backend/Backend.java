@@ -1,0 +1,37 @@
+package io.plugboard.backend;
+
+import io.plugboard.format.ModelFormat;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An inference engine (first of three lifecycle levels: backend, loaded model, model instance).
+ * A backend loads models of the formats it serves; only backend packages touch engine types.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Stable name shown in model descriptions ("onnxruntime", "pytorch", …). */
+    String name();
+
+    /** Formats this backend can load. */
+    Set<ModelFormat> formats();
+
+    /** Empty when usable; otherwise why not (e.g. its native library is not in this build). */
+    Optional<String> unavailableReason();
+
+    /** Targets this backend can place models on, best first ("cpu" is always last). */
+    default java.util.List<String> targets() {
+        return java.util.List.of("cpu");
+    }
+
+    /**
+     * Loads a model onto a target.
+     *
+     * @throws io.plugboard.problem.PlugboardException with {@code MODEL_LOAD_FAILED} (the engine's
+     *     message in the detail) or {@code UNSUPPORTED_DATATYPE}
+     */
+    LoadedModel load(ModelSource source, String target);
+
+    @Override
+    void close();
+}

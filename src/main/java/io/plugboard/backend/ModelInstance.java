@@ -1,0 +1,21 @@
+package io.plugboard.backend;
+
+import io.plugboard.tensor.Tensor;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One execution slot of a loaded model (third lifecycle level); called by one thread at a time.
+ */
+public interface ModelInstance extends AutoCloseable {
+
+    /**
+     * Runs the model. Inputs have been validated against the signature; {@code outputs} names the
+     * outputs wanted (never empty). Engine failures are thrown as
+     * {@link io.plugboard.problem.PlugboardException} with {@code INFERENCE_FAILED}.
+     */
+    Map<String, Tensor> infer(Map<String, Tensor> inputs, Set<String> outputs);
+
+    @Override
+    void close();
+}

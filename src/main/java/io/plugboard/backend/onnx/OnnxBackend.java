@@ -1,0 +1,163 @@
+package io.plugboard.backend.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.TensorInfo;
+import io.plugboard.backend.Backend;
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.backend.ModelSource;
+import io.plugboard.format.ModelFormat;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.DataType;
+import io.plugboard.tensor.TensorSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Serves ONNX models with ONNX Runtime (CPU, CUDA, TensorRT and OpenVINO execution providers). */
+public final class OnnxBackend implements Backend {
+
+    private static final Logger log = LoggerFactory.getLogger(OnnxBackend.class);
+
+    private final OnnxSettings settings;
+    private volatile OrtEnvironment environment;
+    private volatile String unavailable;
+
+    public OnnxBackend(OnnxSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "onnxruntime";
+    }
+
+    @Override
+    public Set<ModelFormat> formats() {
+        return Set.of(ModelFormat.ONNX);
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        environment();
+        return Optional.ofNullable(unavailable);
+    }
+
+    /** The ONNX Runtime environment, created (and its natives unpacked) on first use. */
+    OrtEnvironment environment() {
+        OrtEnvironment env = environment;
+        if (env == null && unavailable == null) {
+            synchronized (this) {
+                if (environment == null && unavailable == null) {
+                    try {
+                        environment = OrtEnvironment.getEnvironment();
+                    } catch (RuntimeException | LinkageError e) {
+                        unavailable = "ONNX Runtime failed to start: " + e.getMessage();
+                        log.error("ONNX Runtime unavailable", e);
+                    }
+                }
+                env = environment;
+            }
+        }
+        return env;
+    }
+
+    /** Execution providers compiled into the ONNX Runtime library on the class path. */
+    public Set<String> compiledProviders() {
+        if (environment() == null) {
+            return Set.of();
+        }
+        Set<String> names = new java.util.TreeSet<>();
+        OrtEnvironment.getAvailableProviders().forEach(p -> names.add(p.name()));
+        return names;
+    }
+
+    @Override
+    public LoadedModel load(ModelSource source, String target) {
+        OrtEnvironment env = environment();
+        if (env == null) {
+            throw new PlugboardException(ProblemType.UNSUPPORTED_FORMAT, unavailable);
+        }
+        OrtSession session = null;
+        try (SessionOptions options = ExecutionProviders.options(target, settings)) {
+            session = env.createSession(source.mainPath().toString(), options);
+            ModelSignature signature = new ModelSignature(inputs(session), outputs(session));
+            return new OnnxModel(env, session, signature, target);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED,
+                    "ONNX Runtime could not load the model: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    private static List<TensorSpec> inputs(OrtSession session) throws OrtException {
+        List<TensorSpec> specs = new ArrayList<>();
+        for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
+            if (!(e.getValue().getInfo() instanceof TensorInfo info)) {
+                throw new PlugboardException(ProblemType.UNSUPPORTED_DATATYPE, "Input '" + e.getKey()
+                        + "' is a " + e.getValue().getInfo() + ", not a tensor; only tensor inputs are served.");
+            }
+            specs.add(spec(e.getKey(), info));
+        }
+        return specs;
+    }
+
+    private static List<TensorSpec> outputs(OrtSession session) throws OrtException {
+        List<TensorSpec> specs = new ArrayList<>();
+        for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+            if (e.getValue().getInfo() instanceof TensorInfo info) {
+                specs.add(spec(e.getKey(), info));
+            } else {
+                log.info("Output '{}' is not a tensor ({}); it is not served", e.getKey(), e.getValue().getInfo());
+            }
+        }
+        if (specs.isEmpty()) {
+            throw new PlugboardException(ProblemType.UNSUPPORTED_DATATYPE,
+                    "The model has no tensor outputs; sequence and map outputs are not served.");
+        }
+        return specs;
+    }
+
+    private static TensorSpec spec(String name, TensorInfo info) {
+        DataType type = OnnxTensors.dataType(info.onnxType).orElseThrow(() -> new PlugboardException(
+                ProblemType.UNSUPPORTED_DATATYPE, "Tensor '" + name + "' has element type " + info.onnxType
+                        + ", which the server does not serve.", Map.of("tensor", name)));
+        if (!OnnxTensors.carried(type)) {
+            throw OnnxTensors.unsupported(name, type);
+        }
+        long[] shape = info.getShape();
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < 0) {
+                shape[i] = -1;
+            }
+        }
+        return new TensorSpec(name, type, shape);
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                log.warn("Closing a half-loaded session failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // The ONNX Runtime environment is process-wide and lives until the JVM exits.
+    }
+}

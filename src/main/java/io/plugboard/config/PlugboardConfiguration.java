@@ -1,0 +1,113 @@
+package io.plugboard.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.plugboard.api.codec.JsonRequestDecoder;
+import io.plugboard.api.codec.JsonResponseEncoder;
+import io.plugboard.backend.Backend;
+import io.plugboard.backend.BackendRegistry;
+import io.plugboard.backend.onnx.OnnxBackend;
+import io.plugboard.backend.onnx.OnnxSettings;
+import io.plugboard.format.FormatDetector;
+import io.plugboard.inference.NanoClock;
+import io.plugboard.inference.PoolSettings;
+import io.plugboard.metrics.InferenceMetrics;
+import io.plugboard.model.InferenceGateway;
+import io.plugboard.model.ModelLifecycle;
+import io.plugboard.model.ModelRegistry;
+import io.plugboard.model.ServingDefaults;
+import io.plugboard.store.ModelStore;
+import jakarta.servlet.MultipartConfigElement;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Wires Plugboard's parts together; the only place that knows every package. */
+@Configuration(proxyBeanMethods = false)
+public class PlugboardConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    NanoClock nanoClock() {
+        return NanoClock.system();
+    }
+
+    @Bean
+    ModelStore modelStore(PlugboardProperties properties, JsonMapper json) {
+        return new ModelStore(properties.store().path(), json);
+    }
+
+    @Bean
+    FormatDetector formatDetector() {
+        return new FormatDetector();
+    }
+
+    @Bean
+    OnnxBackend onnxBackend(PlugboardProperties properties) {
+        PlugboardProperties.Onnx onnx = properties.onnx();
+        return new OnnxBackend(new OnnxSettings(onnx.intraOpThreads(), onnx.interOpThreads(),
+                onnx.optimizationLevel(), onnx.openvinoDevice()));
+    }
+
+    @Bean(destroyMethod = "close")
+    BackendRegistry backendRegistry(List<Backend> backends) {
+        return new BackendRegistry(backends);
+    }
+
+    @Bean
+    ModelRegistry modelRegistry() {
+        return new ModelRegistry();
+    }
+
+    @Bean
+    InferenceMetrics inferenceMetrics(MeterRegistry registry) {
+        return new InferenceMetrics(registry);
+    }
+
+    @Bean(destroyMethod = "close")
+    ModelLifecycle modelLifecycle(ModelStore store, FormatDetector detector, BackendRegistry backends,
+            ModelRegistry registry, InferenceMetrics metrics, PlugboardProperties properties, Clock clock,
+            NanoClock nanoClock) {
+        PlugboardProperties.Serving s = properties.serving();
+        ServingDefaults defaults = new ServingDefaults(new PoolSettings(s.instances(), s.queueCapacity(), s.timeout(),
+                s.maxBatchSize(), s.maxQueueDelay()), s.target());
+        return new ModelLifecycle(store, detector, backends, registry, metrics, defaults,
+                properties.upload().maxSize().toBytes(), s.drainTimeout(), clock, nanoClock);
+    }
+
+    @Bean
+    InferenceGateway inferenceGateway(ModelRegistry registry, InferenceMetrics metrics, NanoClock nanoClock) {
+        return new InferenceGateway(registry, metrics, nanoClock);
+    }
+
+    @Bean
+    JsonRequestDecoder jsonRequestDecoder(JsonMapper json) {
+        return new JsonRequestDecoder(json);
+    }
+
+    @Bean
+    JsonResponseEncoder jsonResponseEncoder(JsonMapper json) {
+        return new JsonResponseEncoder(json);
+    }
+
+    /** Multipart parts stream to temporary files beside the store, never whole into memory. */
+    @Bean
+    MultipartConfigElement multipartConfigElement(PlugboardProperties properties) {
+        long max = properties.upload().maxSize().toBytes();
+        Path tmp = properties.store().path().toAbsolutePath().normalize().resolve("staging");
+        return new MultipartConfigElement(tmp.toString(), max, max + (1 << 20), 1 << 20);
+    }
+
+    /** Restores stored models before the readiness probe reports ready. */
+    @Bean
+    ApplicationRunner restoreModels(ModelLifecycle lifecycle) {
+        return args -> lifecycle.restoreAll();
+    }
+}

@@ -1,0 +1,37 @@
+package io.plugboard.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/** Every {@code plugboard.*} setting; see the configuration table in README.md. */
+@ConfigurationProperties("plugboard")
+public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Upload upload,
+        @DefaultValue Inference inference, @DefaultValue Serving serving, @DefaultValue Onnx onnx) {
+
+    /** Where models are stored. */
+    public record Store(@DefaultValue("./data") Path path) {
+    }
+
+    /** Limits on model uploads. */
+    public record Upload(@DefaultValue("2GB") DataSize maxSize, @DefaultValue("64") int maxFiles) {
+    }
+
+    /** Limits on inference requests. */
+    public record Inference(@DefaultValue("256MB") DataSize maxRequestSize) {
+    }
+
+    /** Serving defaults, each overridable per model at upload. */
+    public record Serving(@DefaultValue("auto") String target, @DefaultValue("1") int instances,
+            @DefaultValue("64") int queueCapacity, @DefaultValue("30s") Duration timeout,
+            @DefaultValue("1") int maxBatchSize, @DefaultValue("0ms") Duration maxQueueDelay,
+            @DefaultValue("30s") Duration drainTimeout) {
+    }
+
+    /** ONNX Runtime session settings. */
+    public record Onnx(@DefaultValue("0") int intraOpThreads, @DefaultValue("0") int interOpThreads,
+            @DefaultValue("all") String optimizationLevel, @DefaultValue("CPU") String openvinoDevice) {
+    }
+}

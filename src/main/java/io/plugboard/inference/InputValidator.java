@@ -1,0 +1,68 @@
+package io.plugboard.inference;
+
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.Shape;
+import io.plugboard.tensor.Tensor;
+import io.plugboard.tensor.TensorSpec;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Checks a request against a model's signature before anything reaches the engine. */
+public final class InputValidator {
+
+    private InputValidator() {
+    }
+
+    /** The outputs to compute: all when {@code requested} is empty. */
+    public static Set<String> validate(ModelSignature signature, Map<String, Tensor> inputs, List<String> requested) {
+        for (String name : inputs.keySet()) {
+            if (signature.input(name).isEmpty()) {
+                throw new PlugboardException(ProblemType.UNKNOWN_INPUT, "The model has no input '" + name
+                        + "'; its inputs are " + names(signature.inputs()) + ".",
+                        Map.of("input", name));
+            }
+        }
+        for (TensorSpec spec : signature.inputs()) {
+            Tensor tensor = inputs.get(spec.name());
+            if (tensor == null) {
+                throw new PlugboardException(ProblemType.MISSING_INPUT, "Input '" + spec.name()
+                        + "' (" + spec.datatype() + " " + Shape.format(spec.shape()) + ") is missing.",
+                        Map.of("input", spec.name()));
+            }
+            if (tensor.datatype() != spec.datatype()) {
+                throw new PlugboardException(ProblemType.DATATYPE_MISMATCH, "Input '" + spec.name()
+                        + "' must be " + spec.datatype() + ", not " + tensor.datatype() + ".",
+                        Map.of("input", spec.name(), "expected", spec.datatype().name()));
+            }
+            if (!Shape.fits(spec.shape(), tensor.shape())) {
+                throw new PlugboardException(ProblemType.SHAPE_MISMATCH, "Input '" + spec.name()
+                        + "' has shape " + Shape.format(tensor.shape()) + "; the model expects "
+                        + Shape.format(spec.shape()) + " (-1 is any size).",
+                        Map.of("input", spec.name()));
+            }
+        }
+        if (requested == null || requested.isEmpty()) {
+            return signature.outputs().stream().map(TensorSpec::name)
+                    .collect(Collectors.toCollection(LinkedHashSet::new));
+        }
+        Set<String> wanted = new LinkedHashSet<>();
+        for (String name : requested) {
+            if (signature.output(name).isEmpty()) {
+                throw new PlugboardException(ProblemType.UNKNOWN_OUTPUT, "The model has no output '" + name
+                        + "'; its outputs are " + names(signature.outputs()) + ".",
+                        Map.of("output", name));
+            }
+            wanted.add(name);
+        }
+        return wanted;
+    }
+
+    private static String names(List<TensorSpec> specs) {
+        return specs.stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", ", "[", "]"));
+    }
+}

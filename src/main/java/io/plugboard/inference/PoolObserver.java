@@ -1,0 +1,28 @@
+package io.plugboard.inference;
+
+/** What a pool reports as it works; metrics implement it. */
+public interface PoolObserver {
+
+    /** A request refused ({@code queue_full}) or expired in the queue ({@code timeout}). */
+    void rejected(String modelId, String reason);
+
+    /** A request left the queue after {@code queuedNanos}. */
+    void dequeued(String modelId, long queuedNanos);
+
+    /** An instance ran {@code requests} requests holding {@code rows} rows in {@code busyNanos}. */
+    void executed(String modelId, int requests, long rows, long busyNanos);
+
+    PoolObserver NONE = new PoolObserver() {
+        @Override
+        public void rejected(String modelId, String reason) {
+        }
+
+        @Override
+        public void dequeued(String modelId, long queuedNanos) {
+        }
+
+        @Override
+        public void executed(String modelId, int requests, long rows, long busyNanos) {
+        }
+    };
+}

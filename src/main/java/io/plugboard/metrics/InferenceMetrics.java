@@ -1,0 +1,91 @@
+package io.plugboard.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.plugboard.inference.PoolObserver;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Plugboard's meters, all named {@code plugboard.*} and tagged with the model id (bounded by the
+ * number of stored models; a model's meters are removed when it is deleted). Latencies are
+ * histograms with Prometheus buckets so percentiles aggregate across replicas.
+ */
+public final class InferenceMetrics implements PoolObserver {
+
+    private final MeterRegistry registry;
+
+    public InferenceMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One finished request: {@code outcome} is "success" or the problem slug. */
+    public void request(String model, String protocol, String outcome, long nanos) {
+        Counter.builder("plugboard.inference.requests").description("Inference requests by outcome")
+                .tags("model", model, "protocol", protocol, "outcome", outcome).register(registry).increment();
+        Timer.builder("plugboard.inference.duration")
+                .description("Inference request latency, from admission to answer")
+                .tags("model", model, "outcome", outcome.equals("success") ? "success" : "error")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void modelLoaded(String model, String format, String backend, long nanos, boolean ok) {
+        Timer.builder("plugboard.model.load.duration").description("Time to load a model into its engine")
+                .tags("model", model, "format", format, "backend", backend, "outcome", ok ? "success" : "failure")
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Registers the gauge of models per state. */
+    public void modelsGauge(String state, Supplier<Number> count) {
+        Gauge.builder("plugboard.models", count).description("Models known to the server, by state")
+                .tag("state", state).register(registry);
+    }
+
+    /** Registers a model's queue gauges. */
+    public void poolGauges(String model, Supplier<Number> queueDepth, Supplier<Number> inFlight) {
+        Gauge.builder("plugboard.queue.depth", queueDepth).description("Requests waiting in the model's queue")
+                .tag("model", model).register(registry);
+        Gauge.builder("plugboard.instances.busy", inFlight).description("Instances running a batch now")
+                .tag("model", model).register(registry);
+    }
+
+    @Override
+    public void rejected(String model, String reason) {
+        Counter.builder("plugboard.inference.rejections").description("Requests refused or expired, by reason")
+                .tags("model", model, "reason", reason).register(registry).increment();
+    }
+
+    @Override
+    public void dequeued(String model, long queuedNanos) {
+        Timer.builder("plugboard.queue.time").description("Time requests wait in the queue")
+                .tag("model", model).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry).record(queuedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void executed(String model, int requests, long rows, long busyNanos) {
+        DistributionSummary.builder("plugboard.batch.size").description("Requests per executed batch")
+                .tag("model", model).publishPercentileHistogram().minimumExpectedValue(1.0)
+                .maximumExpectedValue(4096.0).register(registry).record(requests);
+        Timer.builder("plugboard.instance.busy").description("Time instances spend running batches")
+                .tag("model", model).register(registry).record(busyNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Removes every meter tagged with this model. */
+    public void forget(String model) {
+        for (Meter meter : registry.getMeters()) {
+            if (model.equals(meter.getId().getTag("model"))) {
+                registry.remove(meter);
+            }
+        }
+    }
+
+}

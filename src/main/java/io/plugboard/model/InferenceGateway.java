@@ -1,0 +1,105 @@
+package io.plugboard.model;
+
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.inference.InferenceJob;
+import io.plugboard.inference.InferenceRequest;
+import io.plugboard.inference.InferenceResult;
+import io.plugboard.inference.InputValidator;
+import io.plugboard.inference.InstancePool;
+import io.plugboard.inference.NanoClock;
+import io.plugboard.metrics.InferenceMetrics;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.Tensor;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The one inference path every protocol uses: look up, validate, queue, wait, count. */
+public final class InferenceGateway {
+
+    private final ModelRegistry registry;
+    private final InferenceMetrics metrics;
+    private final NanoClock clock;
+
+    public InferenceGateway(ModelRegistry registry, InferenceMetrics metrics, NanoClock clock) {
+        this.registry = registry;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** The signature of a READY model (404 / 503 otherwise); codecs use it to decode inputs. */
+    public ModelSignature signature(String modelId) {
+        return ready(modelId).signature();
+    }
+
+    public InferenceResult infer(String modelId, InferenceRequest request, String protocol) {
+        long start = clock.nanoTime();
+        String outcome = "success";
+        try {
+            ServedModel model = ready(modelId);
+            InstancePool pool = model.pool();
+            ModelSignature signature = model.signature();
+            Set<String> outputs = InputValidator.validate(signature, request.inputs(), request.outputs());
+            Duration timeout = request.timeout() != null ? request.timeout() : pool.settings().timeout();
+            InferenceJob job = pool.submit(request.inputs(), outputs, timeout);
+            Map<String, Tensor> produced = await(modelId, job, timeout);
+            Map<String, Tensor> ordered = new LinkedHashMap<>();
+            for (String name : outputs) {
+                Tensor t = produced.get(name);
+                if (t != null) {
+                    ordered.put(name, t);
+                }
+            }
+            return new InferenceResult(modelId, Integer.toString(model.record().version()), request.id(), ordered);
+        } catch (PlugboardException e) {
+            outcome = e.type().slug();
+            throw e;
+        } catch (RuntimeException e) {
+            outcome = ProblemType.INTERNAL_ERROR.slug();
+            throw e;
+        } finally {
+            if (registry.find(modelId).isPresent()) {
+                metrics.request(modelId, protocol, outcome, clock.nanoTime() - start);
+            }
+        }
+    }
+
+    private ServedModel ready(String modelId) {
+        ServedModel model = registry.require(modelId);
+        if (model.state() != ModelState.READY || model.pool() == null) {
+            String why = model.state() == ModelState.FAILED ? " It failed to load: " + model.error() : "";
+            throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Model '" + modelId + "' is "
+                    + model.state() + "." + why, Map.of("model", modelId, "state", model.state().name()));
+        }
+        return model;
+    }
+
+    private Map<String, Tensor> await(String modelId, InferenceJob job, Duration timeout) {
+        try {
+            return job.result().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            job.abandon();
+            metrics.rejected(modelId, "timeout");
+            throw new PlugboardException(ProblemType.TIMEOUT, "Model '" + modelId + "' did not answer within "
+                    + timeout.toMillis() + " ms.", Map.of("timeoutMs", timeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            job.abandon();
+            throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Interrupted while waiting.");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof PlugboardException p) {
+                throw new PlugboardException(p.type(), p.getMessage(), p.properties(), p);
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+}

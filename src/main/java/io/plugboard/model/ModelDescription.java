@@ -1,0 +1,14 @@
+package io.plugboard.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.plugboard.tensor.TensorSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The description of a model the API returns. Shapes use -1 for dynamic dimensions. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelDescription(String id, int version, String format, String backend, String target,
+        String placement, ModelState state, String error, long sizeBytes, String sha256, Instant createdAt,
+        List<String> files, List<TensorSpec> inputs, List<TensorSpec> outputs, Map<String, Object> settings) {
+}

@@ -1,0 +1,305 @@
+package io.plugboard.model;
+
+import io.plugboard.backend.Backend;
+import io.plugboard.backend.BackendRegistry;
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelSource;
+import io.plugboard.format.CandidateFile;
+import io.plugboard.format.Detection;
+import io.plugboard.format.FormatDetector;
+import io.plugboard.format.ModelFormat;
+import io.plugboard.inference.InstancePool;
+import io.plugboard.inference.NanoClock;
+import io.plugboard.inference.PoolSettings;
+import io.plugboard.metrics.InferenceMetrics;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.store.ModelStore;
+import io.plugboard.store.StagedFile;
+import io.plugboard.store.Staging;
+import io.plugboard.store.StoredFile;
+import io.plugboard.store.StoredModel;
+import io.plugboard.store.StoredModelRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Uploads, restores and deletes models. An upload is staged, recognised, loaded and only then
+ * committed to the store: a model that fails to load leaves nothing behind and never touches
+ * another model.
+ */
+public final class ModelLifecycle implements AutoCloseable {
+
+    public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,62}$");
+
+    /** Formats refused whatever the client claims, because reading them would run their code. */
+    private static final Set<ModelFormat> NEVER_LOADED = Set.of(ModelFormat.PYTORCH_PICKLE, ModelFormat.PICKLE,
+            ModelFormat.NATIVE_LIBRARY, ModelFormat.TVM, ModelFormat.H2O_POJO);
+
+    private static final Logger log = LoggerFactory.getLogger(ModelLifecycle.class);
+
+    private final ModelStore store;
+    private final FormatDetector detector;
+    private final BackendRegistry backends;
+    private final ModelRegistry registry;
+    private final InferenceMetrics metrics;
+    private final ServingDefaults defaults;
+    private final long maxUploadBytes;
+    private final Duration drain;
+    private final Clock clock;
+    private final NanoClock nanoClock;
+
+    public ModelLifecycle(ModelStore store, FormatDetector detector, BackendRegistry backends,
+            ModelRegistry registry, InferenceMetrics metrics, ServingDefaults defaults, long maxUploadBytes,
+            Duration drain, Clock clock, NanoClock nanoClock) {
+        this.store = store;
+        this.detector = detector;
+        this.backends = backends;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.defaults = defaults;
+        this.maxUploadBytes = maxUploadBytes;
+        this.drain = drain;
+        this.clock = clock;
+        this.nanoClock = nanoClock;
+        for (ModelState state : ModelState.values()) {
+            metrics.modelsGauge(state.name().toLowerCase(Locale.ROOT), () -> registry.count(state));
+        }
+    }
+
+    /**
+     * Stores and loads an uploaded model.
+     *
+     * @return the READY model's description
+     */
+    public ModelDescription upload(UploadRequest request) {
+        if (request.parts().isEmpty()) {
+            throw new PlugboardException(ProblemType.MISSING_FILE, "The upload has no 'file' part.");
+        }
+        Map<String, String> parameters = new HashMap<>(request.settings());
+        PoolSettings poolSettings = defaults.resolve(parameters);
+        String id = request.name() == null || request.name().isBlank()
+                ? generatedId(request.parts().get(0).name()) : validName(request.name());
+        if (!registry.reserve(id)) {
+            throw new PlugboardException(ProblemType.MODEL_EXISTS, "A model named '" + id
+                    + "' already exists; delete it first or choose another name.", Map.of("model", id));
+        }
+        boolean registered = false;
+        try (Staging staging = store.stage(maxUploadBytes)) {
+            for (UploadPart part : request.parts()) {
+                try (InputStream in = part.opener().open()) {
+                    staging.write(part.name(), in);
+                } catch (IOException e) {
+                    throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
+                            "The upload of '" + part.name() + "' broke off: " + e.getMessage(), e);
+                }
+            }
+            List<CandidateFile> candidates = staging.files().stream()
+                    .map(f -> new CandidateFile(f.name(), f.path(), f.sizeBytes())).toList();
+            Detection detection = detect(candidates, request.format());
+            Backend backend = backends.require(detection.format());
+            TargetPlacement.Placement placement = TargetPlacement.place(
+                    request.target() == null ? defaults.target() : request.target(), backend.targets(), null);
+            parameters.put("target", request.target() == null ? defaults.target() : request.target());
+            if (request.format() != null && !request.format().isBlank()) {
+                parameters.put("format", request.format());
+            }
+            ModelSource source = new ModelSource(staging.filesDirectory(), detection.mainFile(),
+                    detection.format(), parameters);
+            LoadedModel loaded = load(id, backend, source, placement.target());
+            StoredModelRecord record = new StoredModelRecord(id, 1, detection.format().id(),
+                    detection.mainFile(), digest(staging.files()), staging.totalBytes(), clock.instant(),
+                    staging.files().stream().map(f -> new StoredFile(f.name(), f.sizeBytes(), f.sha256())).toList(),
+                    parameters);
+            ServedModel model = new ServedModel(record, backend.name(), ModelState.LOADING);
+            try {
+                serve(model, loaded, poolSettings, placement.reason());
+                store.commit(staging, record);
+            } catch (RuntimeException e) {
+                if (model.state() == ModelState.READY) {
+                    model.close(Duration.ZERO);
+                } else {
+                    loaded.close();
+                }
+                throw e;
+            }
+            registry.put(model);
+            registered = true;
+            log.info("Model {} stored and READY ({} via {} on {})", id, detection.format().id(),
+                    backend.name(), loaded.target());
+            return model.describe();
+        } finally {
+            if (!registered) {
+                registry.release(id);
+            }
+        }
+    }
+
+    private Detection detect(List<CandidateFile> candidates, String override) {
+        Detection detected = null;
+        PlugboardException notRecognised = null;
+        try {
+            detected = detector.detect(candidates);
+        } catch (PlugboardException e) {
+            if (e.type() != ProblemType.NOT_A_MODEL || override == null || override.isBlank()) {
+                throw e;
+            }
+            notRecognised = e;
+        }
+        if (detected != null && NEVER_LOADED.contains(detected.format())) {
+            throw backendsRefusal(detected);
+        }
+        if (override == null || override.isBlank()) {
+            return detected;
+        }
+        ModelFormat format = ModelFormat.fromId(override).orElseThrow(() -> new PlugboardException(
+                ProblemType.INVALID_PARAMETER, "Unknown format '" + override + "'; see GET /v1/formats.",
+                Map.of("parameter", "format")));
+        String main = detected != null ? detected.mainFile()
+                : candidates.stream().max(Comparator.comparingLong(CandidateFile::size)).orElseThrow().name();
+        log.debug("Format override {} (detector: {})", format, notRecognised == null ? detected : "nothing");
+        return new Detection(format, main, "format given by the client");
+    }
+
+    private PlugboardException backendsRefusal(Detection detection) {
+        try {
+            backends.require(detection.format());
+        } catch (PlugboardException e) {
+            Map<String, Object> props = new HashMap<>(e.properties());
+            props.put("evidence", detection.evidence());
+            return new PlugboardException(e.type(), e.getMessage() + " (Found: " + detection.evidence() + ".)", props);
+        }
+        return new PlugboardException(ProblemType.UNSUPPORTED_FORMAT, detection.format().displayName()
+                + " is never loaded: " + detection.format().intrinsicReason().orElse(""));
+    }
+
+    private LoadedModel load(String id, Backend backend, ModelSource source, String target) {
+        long start = nanoClock.nanoTime();
+        try {
+            LoadedModel loaded = backend.load(source, target);
+            metrics.modelLoaded(id, source.format().id(), backend.name(), nanoClock.nanoTime() - start, true);
+            return loaded;
+        } catch (RuntimeException e) {
+            metrics.modelLoaded(id, source.format().id(), backend.name(), nanoClock.nanoTime() - start, false);
+            throw e;
+        }
+    }
+
+    private void serve(ServedModel model, LoadedModel loaded, PoolSettings settings, String placement) {
+        Warmup.run(model.id(), loaded);
+        InstancePool pool = new InstancePool(model.id(), loaded, settings, nanoClock, metrics);
+        metrics.poolGauges(model.id(), pool::queueDepth, pool::inFlight);
+        model.ready(loaded, pool, placement);
+    }
+
+    /** Loads every stored model; one that fails is kept on disk and shown FAILED. */
+    public void restoreAll() {
+        Map<String, StoredModel> newest = new HashMap<>();
+        for (StoredModel stored : store.list()) {
+            newest.merge(stored.record().id(), stored,
+                    (a, b) -> a.record().version() >= b.record().version() ? a : b);
+        }
+        List<StoredModel> ordered = newest.values().stream()
+                .sorted(Comparator.comparing(m -> m.record().id())).toList();
+        for (StoredModel stored : ordered) {
+            restore(stored);
+        }
+    }
+
+    private void restore(StoredModel stored) {
+        StoredModelRecord record = stored.record();
+        ModelFormat format = ModelFormat.fromId(record.format()).orElse(null);
+        Backend backend = format == null ? null : backends.find(format).orElse(null);
+        ServedModel model = new ServedModel(record, backend == null ? null : backend.name(), ModelState.LOADING);
+        registry.put(model);
+        try {
+            if (format == null) {
+                throw new PlugboardException(ProblemType.UNSUPPORTED_FORMAT, "Unknown stored format " + record.format());
+            }
+            if (backend == null) {
+                backends.require(format);
+            }
+            PoolSettings settings = defaults.resolve(record.parameters());
+            TargetPlacement.Placement placement = TargetPlacement.place(record.parameters().get("target"),
+                    backend.targets(), null);
+            LoadedModel loaded = load(record.id(), backend, new ModelSource(stored.filesDirectory(),
+                    record.mainFile(), format, record.parameters()), placement.target());
+            serve(model, loaded, settings, placement.reason());
+            log.info("Restored model {} ({})", record.id(), record.format());
+        } catch (RuntimeException e) {
+            log.error("Stored model {} could not be restored: {}", record.id(), e.getMessage());
+            model.failed(e.getMessage());
+        }
+    }
+
+    /** Unloads a model (draining in-flight work) and deletes its files. */
+    public void delete(String id) {
+        ServedModel model = registry.require(id);
+        registry.remove(id);
+        model.close(drain);
+        store.delete(id);
+        metrics.forget(id);
+        log.info("Model {} deleted", id);
+    }
+
+    @Override
+    public void close() {
+        for (ServedModel model : registry.all()) {
+            model.close(drain);
+        }
+    }
+
+    private static String validName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new PlugboardException(ProblemType.INVALID_MODEL_NAME, "Model name '" + name
+                    + "' must match " + NAME.pattern() + " (lower-case letters, digits, '.', '_' and '-', "
+                    + "at most 63 characters, starting with a letter or digit).", Map.of("name", name));
+        }
+        return name;
+    }
+
+    private static String generatedId(String fileName) {
+        String base = fileName == null ? "" : fileName.replace('\\', '/');
+        base = base.substring(base.lastIndexOf('/') + 1);
+        int dot = base.indexOf('.');
+        if (dot > 0) {
+            base = base.substring(0, dot);
+        }
+        base = base.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[^a-z0-9]+", "");
+        if (base.length() > 48) {
+            base = base.substring(0, 48);
+        }
+        String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 8);
+        return (base.isEmpty() ? "model" : base) + "-" + suffix;
+    }
+
+    private static String digest(List<StagedFile> files) {
+        if (files.size() == 1) {
+            return files.get(0).sha256();
+        }
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            files.stream().sorted(Comparator.comparing(StagedFile::name))
+                    .forEach(f -> sha.update((f.name() + " " + f.sha256() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

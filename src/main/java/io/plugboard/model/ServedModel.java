@@ -1,0 +1,101 @@
+package io.plugboard.model;
+
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.inference.InstancePool;
+import io.plugboard.store.StoredFile;
+import io.plugboard.store.StoredModelRecord;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A stored model version and, when READY, the engine model and instance pool serving it. Closing
+ * drains the pool before the engine model is closed.
+ */
+public final class ServedModel {
+
+    private final StoredModelRecord record;
+    private final String backend;
+    private volatile ModelState state;
+    private volatile String error;
+    private volatile LoadedModel loaded;
+    private volatile InstancePool pool;
+    private volatile String placement;
+
+    ServedModel(StoredModelRecord record, String backend, ModelState state) {
+        this.record = record;
+        this.backend = backend;
+        this.state = state;
+    }
+
+    public String id() {
+        return record.id();
+    }
+
+    public StoredModelRecord record() {
+        return record;
+    }
+
+    public ModelState state() {
+        return state;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public InstancePool pool() {
+        return pool;
+    }
+
+    public ModelSignature signature() {
+        LoadedModel model = loaded;
+        return model == null ? null : model.signature();
+    }
+
+    void ready(LoadedModel model, InstancePool instancePool, String placementNote) {
+        this.loaded = model;
+        this.pool = instancePool;
+        this.placement = placementNote;
+        this.state = ModelState.READY;
+    }
+
+    void failed(String message) {
+        this.error = message;
+        this.state = ModelState.FAILED;
+    }
+
+    /** Drains in-flight work, then releases the engine's native memory. */
+    void close(Duration drain) {
+        InstancePool p = pool;
+        LoadedModel m = loaded;
+        pool = null;
+        loaded = null;
+        if (p != null) {
+            p.close(drain);
+        }
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    public ModelDescription describe() {
+        LoadedModel model = loaded;
+        InstancePool p = pool;
+        Map<String, Object> settings = new LinkedHashMap<>();
+        if (p != null) {
+            settings.put("instances", p.settings().instances());
+            settings.put("queueCapacity", p.settings().queueCapacity());
+            settings.put("timeoutMs", p.settings().timeout().toMillis());
+            settings.put("maxBatchSize", p.settings().maxBatchSize());
+            settings.put("maxQueueDelayMs", p.settings().maxQueueDelay().toMillis());
+        }
+        return new ModelDescription(record.id(), record.version(), record.format(), backend,
+                model == null ? null : model.target(), placement, state, error, record.sizeBytes(),
+                record.sha256(), record.createdAt(), record.files().stream().map(StoredFile::path).toList(),
+                model == null ? List.of() : model.signature().inputs(),
+                model == null ? List.of() : model.signature().outputs(), settings);
+    }
+}

@@ -1,0 +1,115 @@
+package io.plugboard.store;
+
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * One upload being written: files stream to disk with their digests computed on the way, never
+ * held whole in memory. Closing an uncommitted staging deletes it.
+ */
+public final class Staging implements AutoCloseable {
+
+    private final Path directory;
+    private final Path filesDirectory;
+    private final long maxBytes;
+    private final List<StagedFile> files = new ArrayList<>();
+    private long totalBytes;
+    private boolean committed;
+
+    Staging(Path directory, Path filesDirectory, long maxBytes) {
+        this.directory = directory;
+        this.filesDirectory = filesDirectory;
+        this.maxBytes = maxBytes;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    /** The folder holding the staged files under their relative names. */
+    public Path filesDirectory() {
+        return filesDirectory;
+    }
+
+    public List<StagedFile> files() {
+        return List.copyOf(files);
+    }
+
+    public long totalBytes() {
+        return totalBytes;
+    }
+
+    /**
+     * Streams one file in under a validated relative name.
+     *
+     * @throws PlugboardException {@code INVALID_FILE_NAME}, {@code MALFORMED_REQUEST} for a
+     *     duplicate name, {@code PAYLOAD_TOO_LARGE} past the upload limit
+     */
+    public StagedFile write(String name, InputStream in) {
+        String safe = FileNames.requireSafeRelative(name);
+        Path target = filesDirectory.resolve(safe).normalize();
+        if (!target.startsWith(filesDirectory)) {
+            throw new PlugboardException(ProblemType.INVALID_FILE_NAME, "File name '" + name + "' is refused.");
+        }
+        if (Files.exists(target) || files.stream().anyMatch(f -> f.name().equals(safe))) {
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
+                    "The upload names the file '" + safe + "' twice.");
+        }
+        MessageDigest digest = sha256();
+        long written = 0;
+        try {
+            Files.createDirectories(target.getParent());
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(target,
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), digest)) {
+                byte[] buffer = new byte[1 << 16];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    written += n;
+                    if (totalBytes + written > maxBytes) {
+                        throw new PlugboardException(ProblemType.PAYLOAD_TOO_LARGE,
+                                "The upload exceeds the limit of " + maxBytes + " bytes.",
+                                java.util.Map.of("limitBytes", maxBytes));
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            throw ModelStore.storageFailure(e);
+        }
+        totalBytes += written;
+        StagedFile file = new StagedFile(safe, target, written, HexFormat.of().formatHex(digest.digest()));
+        files.add(file);
+        return file;
+    }
+
+    void markCommitted() {
+        committed = true;
+    }
+
+    @Override
+    public void close() {
+        if (!committed) {
+            ModelStore.deleteTree(directory);
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

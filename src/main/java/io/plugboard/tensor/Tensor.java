@@ -1,0 +1,102 @@
+package io.plugboard.tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A dense tensor in the server's own representation, independent of any engine: fixed-size
+ * elements live row-major and little-endian in one {@link ByteBuffer}; {@link DataType#BYTES}
+ * elements are a list of byte arrays.
+ */
+public final class Tensor {
+
+    private final DataType datatype;
+    private final long[] shape;
+    private final ByteBuffer data;
+    private final List<byte[]> elements;
+
+    private Tensor(DataType datatype, long[] shape, ByteBuffer data, List<byte[]> elements) {
+        this.datatype = datatype;
+        this.shape = shape.clone();
+        this.data = data;
+        this.elements = elements;
+    }
+
+    /** A fixed-size tensor over {@code data}, whose remaining bytes must match the shape exactly. */
+    public static Tensor of(DataType datatype, long[] shape, ByteBuffer data) {
+        if (!datatype.isFixedSize()) {
+            throw new IllegalArgumentException("BYTES tensors hold elements, not a buffer");
+        }
+        long count = Shape.elementCount(shape, Integer.MAX_VALUE);
+        if (count < 0 || count * datatype.byteSize() != data.remaining()) {
+            throw new IllegalArgumentException("buffer of " + data.remaining() + " bytes does not hold "
+                    + datatype + Arrays.toString(shape));
+        }
+        return new Tensor(datatype, shape, data.slice().order(ByteOrder.LITTLE_ENDIAN), null);
+    }
+
+    /** A BYTES tensor; one element per entry, row-major. */
+    public static Tensor ofBytes(long[] shape, List<byte[]> elements) {
+        long count = Shape.elementCount(shape, Integer.MAX_VALUE);
+        if (count != elements.size()) {
+            throw new IllegalArgumentException(elements.size() + " elements do not fill BYTES"
+                    + Arrays.toString(shape));
+        }
+        return new Tensor(DataType.BYTES, shape, null, List.copyOf(elements));
+    }
+
+    public DataType datatype() {
+        return datatype;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long dim(int i) {
+        return shape[i];
+    }
+
+    public int elementCount() {
+        return (int) Shape.elementCount(shape, Integer.MAX_VALUE);
+    }
+
+    /** Little-endian, row-major element bytes; a fresh view positioned at 0. */
+    public ByteBuffer data() {
+        if (data == null) {
+            throw new IllegalStateException("BYTES tensors have no fixed-size buffer");
+        }
+        return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The elements of a BYTES tensor. */
+    public List<byte[]> elements() {
+        if (elements == null) {
+            throw new IllegalStateException(datatype + " tensors have no byte-string elements");
+        }
+        return elements;
+    }
+
+    /** Size of the payload in bytes (BYTES: sum of element lengths). */
+    public long byteSize() {
+        if (data != null) {
+            return data.remaining();
+        }
+        long total = 0;
+        for (byte[] e : elements) {
+            total += e.length;
+        }
+        return total;
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + datatype + Arrays.toString(shape) + "]";
+    }
+}
