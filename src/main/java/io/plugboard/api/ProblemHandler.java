@@ -36,11 +36,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return ProblemResponses.of(e, request);
     }
 
-    @ExceptionHandler(MaxUploadSizeExceededException.class)
-    ResponseEntity<ProblemDetail> tooLarge(MaxUploadSizeExceededException e, HttpServletRequest request) {
-        return ProblemResponses.of(ProblemType.PAYLOAD_TOO_LARGE, "The upload exceeds the limit"
+    @Override
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, "The upload exceeds the limit"
                 + (e.getMaxUploadSize() > 0 ? " of " + e.getMaxUploadSize() + " bytes" : "")
-                + " (plugboard.upload.max-size).", Map.of(), request);
+                + " (plugboard.upload.max-size).");
+        return handleExceptionInternal(e, body, headers, status, request);
     }
 
     @ExceptionHandler(MultipartException.class)

@@ -59,7 +59,7 @@ public final class OnnxBackend implements Backend {
             synchronized (this) {
                 if (environment == null && unavailable == null) {
                     try {
-                        environment = OrtEnvironment.getEnvironment();
+                        environment = createEnvironment();
                     } catch (RuntimeException | LinkageError e) {
                         unavailable = "ONNX Runtime failed to start: " + e.getMessage();
                         log.error("ONNX Runtime unavailable", e);
@@ -69,6 +69,40 @@ public final class OnnxBackend implements Backend {
             }
         }
         return env;
+    }
+
+    /**
+     * Creates the environment on a thread with a large stack: ONNX Runtime 1.29 parses the process
+     * command line recursively while starting, and a long one (a flat class path of a few thousand
+     * characters) overflows a default 1 MB thread stack and kills the process.
+     */
+    private static OrtEnvironment createEnvironment() {
+        OrtEnvironment[] created = new OrtEnvironment[1];
+        Throwable[] failed = new Throwable[1];
+        Thread starter = new Thread(null, () -> {
+            try {
+                created[0] = OrtEnvironment.getEnvironment();
+            } catch (Throwable t) {
+                failed[0] = t;
+            }
+        }, "onnxruntime-start", 256L << 20);
+        starter.start();
+        try {
+            starter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while starting ONNX Runtime", e);
+        }
+        if (failed[0] instanceof RuntimeException r) {
+            throw r;
+        }
+        if (failed[0] instanceof Error err) {
+            throw err;
+        }
+        if (failed[0] != null) {
+            throw new IllegalStateException(failed[0]);
+        }
+        return created[0];
     }
 
     /** Execution providers compiled into the ONNX Runtime library on the class path. */
