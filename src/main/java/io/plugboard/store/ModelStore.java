@@ -111,7 +111,7 @@ public final class ModelStore {
         try (DirectoryStream<Path> ids = Files.newDirectoryStream(models)) {
             for (Path modelDir : ids) {
                 List<StoredModel> versions = versions(modelDir);
-                if (versions.isEmpty()) {
+                if (versions.isEmpty() && !holdsAnyRecord(modelDir)) {
                     log.warn("Removing {}: it holds no complete model version", modelDir);
                     deleteTree(modelDir);
                 }
@@ -167,6 +167,20 @@ public final class ModelStore {
             }
         }
         return versions;
+    }
+
+    private static boolean holdsAnyRecord(Path modelDir) throws IOException {
+        if (!Files.isDirectory(modelDir)) {
+            return false;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(modelDir)) {
+            for (Path versionDir : dirs) {
+                if (Files.exists(versionDir.resolve(RECORD_FILE))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private Optional<StoredModelRecord> readRecord(Path versionDir) {
