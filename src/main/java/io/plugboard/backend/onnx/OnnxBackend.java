@@ -3,6 +3,7 @@ package io.plugboard.backend.onnx;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.TensorInfo;
@@ -81,7 +82,7 @@ public final class OnnxBackend implements Backend {
         Throwable[] failed = new Throwable[1];
         Thread starter = new Thread(null, () -> {
             try {
-                created[0] = OrtEnvironment.getEnvironment();
+                created[0] = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "plugboard");
             } catch (Throwable t) {
                 failed[0] = t;
             }
