@@ -41,9 +41,10 @@ public class ModelController {
 
     /** Upload fields besides {@code file}; anything else is refused so typos do not pass silently. */
     static final Set<String> FIELDS = Set.of("name", "format", "target", "instances", "queueCapacity", "timeoutMs",
-            "maxBatchSize", "maxQueueDelayMs");
+            "maxBatchSize", "maxQueueDelayMs", "signature", "signatureName");
+    /** Fields passed on to the model's settings and backend (replayed when the model is restored). */
     private static final Set<String> SETTINGS = Set.of("instances", "queueCapacity", "timeoutMs", "maxBatchSize",
-            "maxQueueDelayMs");
+            "maxQueueDelayMs", "signature", "signatureName");
 
     private final ModelLifecycle lifecycle;
     private final ModelRegistry registry;
@@ -69,7 +70,13 @@ public class ModelController {
             @Schema(description = "Default per-request timeout in ms; past it 504", example = "30000") Integer timeoutMs,
             @Schema(description = "Dynamic batching: most rows per batch (1 = off)", example = "1") Integer maxBatchSize,
             @Schema(description = "Dynamic batching: longest wait for a batch to fill, ms", example = "0")
-            Integer maxQueueDelayMs) {
+            Integer maxQueueDelayMs,
+            @Schema(description = "TorchScript: JSON signature naming and typing inputs/outputs by position",
+                    example = "{\"inputs\":[{\"name\":\"input0\",\"datatype\":\"FP32\",\"shape\":[-1,4]}],"
+                            + "\"outputs\":[{\"name\":\"output0\",\"datatype\":\"FP32\",\"shape\":[-1,3]}]}")
+            String signature,
+            @Schema(description = "SavedModel: the signature to serve", example = "serving_default")
+            String signatureName) {
     }
 
     @Operation(summary = "Upload a model",

@@ -3,7 +3,12 @@ package io.plugboard.config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.plugboard.api.codec.JsonRequestDecoder;
 import io.plugboard.api.codec.JsonResponseEncoder;
+import io.plugboard.archive.ArchiveLimits;
+import io.plugboard.archive.SafeExtractor;
 import io.plugboard.backend.Backend;
+import io.plugboard.backend.djl.DjlRuntime;
+import io.plugboard.backend.djl.SavedModelBackend;
+import io.plugboard.backend.djl.TorchScriptBackend;
 import io.plugboard.backend.BackendRegistry;
 import io.plugboard.backend.onnx.OnnxBackend;
 import io.plugboard.backend.onnx.OnnxSettings;
@@ -56,6 +61,27 @@ public class PlugboardConfiguration {
                 onnx.optimizationLevel(), onnx.openvinoDevice()));
     }
 
+    @Bean
+    DjlRuntime djlRuntime(PlugboardProperties properties) {
+        return new DjlRuntime(properties.engines().cacheDir());
+    }
+
+    @Bean
+    TorchScriptBackend torchScriptBackend(DjlRuntime runtime) {
+        return new TorchScriptBackend(runtime);
+    }
+
+    @Bean
+    SavedModelBackend savedModelBackend(DjlRuntime runtime) {
+        return new SavedModelBackend(runtime);
+    }
+
+    @Bean
+    SafeExtractor safeExtractor(PlugboardProperties properties) {
+        return new SafeExtractor(new ArchiveLimits(properties.archive().maxEntries(),
+                properties.archive().maxExpandedSize().toBytes()));
+    }
+
     @Bean(destroyMethod = "close")
     BackendRegistry backendRegistry(List<Backend> backends) {
         return new BackendRegistry(backends);
@@ -74,12 +100,12 @@ public class PlugboardConfiguration {
     @Bean(destroyMethod = "close")
     ModelLifecycle modelLifecycle(ModelStore store, FormatDetector detector, BackendRegistry backends,
             ModelRegistry registry, InferenceMetrics metrics, PlugboardProperties properties, Clock clock,
-            NanoClock nanoClock) {
+            NanoClock nanoClock, SafeExtractor extractor) {
         PlugboardProperties.Serving s = properties.serving();
         ServingDefaults defaults = new ServingDefaults(new PoolSettings(s.instances(), s.queueCapacity(), s.timeout(),
                 s.maxBatchSize(), s.maxQueueDelay()), s.target());
         return new ModelLifecycle(store, detector, backends, registry, metrics, defaults,
-                properties.upload().maxSize().toBytes(), s.drainTimeout(), clock, nanoClock);
+                properties.upload().maxSize().toBytes(), s.drainTimeout(), clock, nanoClock, extractor);
     }
 
     @Bean

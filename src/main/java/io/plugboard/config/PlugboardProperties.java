@@ -9,7 +9,8 @@ import org.springframework.util.unit.DataSize;
 /** Every {@code plugboard.*} setting; see the configuration table in README.md. */
 @ConfigurationProperties("plugboard")
 public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Upload upload,
-        @DefaultValue Inference inference, @DefaultValue Serving serving, @DefaultValue Onnx onnx) {
+        @DefaultValue Inference inference, @DefaultValue Serving serving, @DefaultValue Onnx onnx,
+        @DefaultValue Engines engines, @DefaultValue Archive archive) {
 
     /** Where models are stored. */
     public record Store(@DefaultValue("./data") Path path) {
@@ -28,6 +29,14 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
             @DefaultValue("64") int queueCapacity, @DefaultValue("30s") Duration timeout,
             @DefaultValue("1") int maxBatchSize, @DefaultValue("0ms") Duration maxQueueDelay,
             @DefaultValue("30s") Duration drainTimeout) {
+    }
+
+    /** Where engines unpack their native libraries (never the working directory). */
+    public record Engines(@DefaultValue("${java.io.tmpdir}/plugboard-engines") Path cacheDir) {
+    }
+
+    /** Caps on uploaded archives (SavedModel .zip/.tar.gz). */
+    public record Archive(@DefaultValue("10000") int maxEntries, @DefaultValue("8GB") DataSize maxExpandedSize) {
     }
 
     /** ONNX Runtime session settings. */

@@ -20,6 +20,16 @@ public final class InputValidator {
 
     /** The outputs to compute: all when {@code requested} is empty. */
     public static Set<String> validate(ModelSignature signature, Map<String, Tensor> inputs, List<String> requested) {
+        if (signature.positionalInputs()) {
+            for (int i = 0; i < inputs.size(); i++) {
+                if (!inputs.containsKey("input" + i)) {
+                    throw new PlugboardException(ProblemType.MISSING_INPUT, "This model takes positional inputs named "
+                            + "input0..input" + (inputs.size() - 1) + "; 'input" + i + "' is missing (sent: "
+                            + inputs.keySet() + ").", Map.of("input", "input" + i));
+                }
+            }
+            return new LinkedHashSet<>(requested == null ? List.of() : requested);
+        }
         for (String name : inputs.keySet()) {
             if (signature.input(name).isEmpty()) {
                 throw new PlugboardException(ProblemType.UNKNOWN_INPUT, "The model has no input '" + name
@@ -34,7 +44,7 @@ public final class InputValidator {
                         + "' (" + spec.datatype() + " " + Shape.format(spec.shape()) + ") is missing.",
                         Map.of("input", spec.name()));
             }
-            if (tensor.datatype() != spec.datatype()) {
+            if (spec.datatype() != null && tensor.datatype() != spec.datatype()) {
                 throw new PlugboardException(ProblemType.DATATYPE_MISMATCH, "Input '" + spec.name()
                         + "' must be " + spec.datatype() + ", not " + tensor.datatype() + ".",
                         Map.of("input", spec.name(), "expected", spec.datatype().name()));

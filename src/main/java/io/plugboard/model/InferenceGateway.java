@@ -49,6 +49,9 @@ public final class InferenceGateway {
             InferenceJob job = pool.submit(request.inputs(), outputs, timeout);
             Map<String, Tensor> produced = await(modelId, job, timeout);
             Map<String, Tensor> ordered = new LinkedHashMap<>();
+            if (outputs.isEmpty()) {
+                ordered.putAll(produced); // outputs known only once the model ran (TorchScript without signature)
+            }
             for (String name : outputs) {
                 Tensor t = produced.get(name);
                 if (t != null) {

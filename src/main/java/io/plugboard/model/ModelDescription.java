@@ -10,5 +10,6 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelDescription(String id, int version, String format, String backend, String target,
         String placement, ModelState state, String error, long sizeBytes, String sha256, Instant createdAt,
-        List<String> files, List<TensorSpec> inputs, List<TensorSpec> outputs, Map<String, Object> settings) {
+        List<String> files, List<TensorSpec> inputs, List<TensorSpec> outputs, Boolean positionalInputs,
+        Map<String, Object> settings) {
 }

@@ -1,5 +1,6 @@
 package io.plugboard.model;
 
+import io.plugboard.archive.SafeExtractor;
 import io.plugboard.backend.Backend;
 import io.plugboard.backend.BackendRegistry;
 import io.plugboard.backend.LoadedModel;
@@ -22,6 +23,8 @@ import io.plugboard.store.StoredModel;
 import io.plugboard.store.StoredModelRecord;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -64,10 +67,11 @@ public final class ModelLifecycle implements AutoCloseable {
     private final Duration drain;
     private final Clock clock;
     private final NanoClock nanoClock;
+    private final SafeExtractor extractor;
 
     public ModelLifecycle(ModelStore store, FormatDetector detector, BackendRegistry backends,
             ModelRegistry registry, InferenceMetrics metrics, ServingDefaults defaults, long maxUploadBytes,
-            Duration drain, Clock clock, NanoClock nanoClock) {
+            Duration drain, Clock clock, NanoClock nanoClock, SafeExtractor extractor) {
         this.store = store;
         this.detector = detector;
         this.backends = backends;
@@ -78,6 +82,7 @@ public final class ModelLifecycle implements AutoCloseable {
         this.drain = drain;
         this.clock = clock;
         this.nanoClock = nanoClock;
+        this.extractor = extractor;
         for (ModelState state : ModelState.values()) {
             metrics.modelsGauge(state.name().toLowerCase(Locale.ROOT), () -> registry.count(state));
         }
@@ -114,6 +119,8 @@ public final class ModelLifecycle implements AutoCloseable {
                     .map(f -> new CandidateFile(f.name(), f.path(), f.sizeBytes())).toList();
             Detection detection = detect(candidates, request.format());
             Backend backend = backends.require(detection.format());
+            String uploadDigest = digest(staging.files());
+            detection = unpackIfArchived(staging, detection);
             TargetPlacement.Placement placement = TargetPlacement.place(
                     request.target() == null ? defaults.target() : request.target(), backend.targets(), null);
             parameters.put("target", request.target() == null ? defaults.target() : request.target());
@@ -124,7 +131,7 @@ public final class ModelLifecycle implements AutoCloseable {
                     detection.format(), parameters);
             LoadedModel loaded = load(id, backend, source, placement.target());
             StoredModelRecord record = new StoredModelRecord(id, 1, detection.format().id(),
-                    detection.mainFile(), digest(staging.files()), staging.totalBytes(), clock.instant(),
+                    detection.mainFile(), uploadDigest, staging.totalBytes(), clock.instant(),
                     staging.files().stream().map(f -> new StoredFile(f.name(), f.sizeBytes(), f.sha256())).toList(),
                     parameters);
             ServedModel model = new ServedModel(record, backend.name(), ModelState.LOADING);
@@ -149,6 +156,35 @@ public final class ModelLifecycle implements AutoCloseable {
                 registry.release(id);
             }
         }
+    }
+
+    /**
+     * A SavedModel sent as one .zip/.tar.gz is unpacked (safely) into the staging folder, and the
+     * archive replaced by its files: the store keeps the SavedModel folder.
+     */
+    private Detection unpackIfArchived(Staging staging, Detection detection) {
+        if (detection.format() != ModelFormat.TF_SAVEDMODEL) {
+            return detection;
+        }
+        Path archive = staging.filesDirectory().resolve(detection.mainFile());
+        if (!SafeExtractor.isArchive(archive)) {
+            return detection;
+        }
+        Path target = staging.filesDirectory().resolve("savedmodel");
+        try {
+            Files.createDirectories(target);
+            extractor.extract(archive, target);
+            Files.delete(archive);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        staging.rescan();
+        String pb = staging.files().stream().map(f -> f.name())
+                .filter(n -> n.equals("saved_model.pb") || n.endsWith("/saved_model.pb"))
+                .min(Comparator.comparingInt(n -> n.split("/").length))
+                .orElseThrow(() -> new PlugboardException(ProblemType.NOT_A_MODEL,
+                        "The archive holds no saved_model.pb."));
+        return new Detection(ModelFormat.TF_SAVEDMODEL, pb, detection.evidence());
     }
 
     private Detection detect(List<CandidateFile> candidates, String override) {

@@ -96,6 +96,7 @@ public final class ServedModel {
                 model == null ? null : model.target(), placement, state, error, record.sizeBytes(),
                 record.sha256(), record.createdAt(), record.files().stream().map(StoredFile::path).toList(),
                 model == null ? List.of() : model.signature().inputs(),
-                model == null ? List.of() : model.signature().outputs(), settings);
+                model == null ? List.of() : model.signature().outputs(),
+                model != null && model.signature().positionalInputs() ? Boolean.TRUE : null, settings);
     }
 }

@@ -94,6 +94,37 @@ public final class Staging implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Re-reads the files folder after files were added or removed in place (an archive unpacked):
+     * names, sizes and digests then describe what will be stored.
+     */
+    public void rescan() {
+        List<StagedFile> found = new ArrayList<>();
+        long total = 0;
+        try (java.util.stream.Stream<Path> walk = Files.walk(filesDirectory)) {
+            for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
+                MessageDigest digest = sha256();
+                long size = 0;
+                try (InputStream in = Files.newInputStream(file)) {
+                    byte[] buffer = new byte[1 << 16];
+                    int n;
+                    while ((n = in.read(buffer)) > 0) {
+                        digest.update(buffer, 0, n);
+                        size += n;
+                    }
+                }
+                String name = filesDirectory.relativize(file).toString().replace('\\', '/');
+                found.add(new StagedFile(name, file, size, HexFormat.of().formatHex(digest.digest())));
+                total += size;
+            }
+        } catch (IOException e) {
+            throw ModelStore.storageFailure(e);
+        }
+        files.clear();
+        files.addAll(found);
+        totalBytes = total;
+    }
+
     void markCommitted() {
         committed = true;
     }

@@ -25,7 +25,7 @@ public record TensorSpec(String name, DataType datatype, long[] shape) {
 
     @Override
     public int hashCode() {
-        return 31 * (31 * name.hashCode() + datatype.hashCode()) + Arrays.hashCode(shape);
+        return 31 * (31 * name.hashCode() + java.util.Objects.hashCode(datatype)) + Arrays.hashCode(shape);
     }
 
     @Override

@@ -1,0 +1,134 @@
+# syntax=docker/dockerfile:1
+#
+# Plugboard container image, in two variants:
+#
+#   docker build -t plugboard:0.1.0-cpu .                            # CPU-only ONNX Runtime (default)
+#   docker build -t plugboard:0.1.0-cuda --build-arg VARIANT=cuda .  # CUDA 12 + cuDNN 9, onnxruntime_gpu
+#
+# VARIANT=cpu  builds with the Maven profile `cpu-only` (52 MB onnxruntime jar) on eclipse-temurin:21-jre.
+# VARIANT=cuda builds with the default profile (onnxruntime_gpu) on the NVIDIA CUDA 12.8 + cuDNN 9
+#              runtime image, with the Temurin 21 JRE copied in. TensorRT is not part of that image:
+#              uploads with target=tensorrt answer 400 target-unavailable there.
+# MAVEN_PROFILE overrides the Maven profile list (comma-separated) derived from VARIANT.
+#
+# Needs BuildKit (the default builder of current Docker): only the runtime stage that VARIANT names
+# is built.
+#
+# Inside the image:
+#   /opt/plugboard/app      the application, as Spring Boot's extracted layers (read-only, root-owned)
+#   /opt/plugboard/config   Spring profiles application-docker.yml / application-k8s.yml
+#                           (SPRING_CONFIG_ADDITIONAL_LOCATION points here; Kubernetes mounts its
+#                           ConfigMap over it)
+#   /var/lib/plugboard      the model store (VOLUME; PLUGBOARD_STORE_PATH)
+#   /var/cache/plugboard    native caches: tmp/ is java.io.tmpdir, where ONNX Runtime unpacks its
+#                           native libraries at every start (and Tomcat keeps its work folder);
+#                           engines/ is plugboard.engines.cache-dir for engines that keep a download
+#                           cache. Mount a volume here when the root filesystem is read-only.
+# The process runs as uid/gid 10001.
+
+ARG VARIANT=cpu
+
+########################################################################################################
+# Build: compile and package with the Maven wrapper, then split the fat jar into layers.
+########################################################################################################
+FROM eclipse-temurin:21-jdk AS build
+ARG VARIANT
+ARG MAVEN_PROFILE
+WORKDIR /build
+
+# Dependencies first, so that a source change does not download them again.
+COPY mvnw pom.xml ./
+COPY .mvn/ .mvn/
+RUN set -eu; \
+    case "$VARIANT" in \
+      cpu|cuda) ;; \
+      *) echo "VARIANT must be cpu or cuda, not '$VARIANT'" >&2; exit 1 ;; \
+    esac; \
+    profile="${MAVEN_PROFILE-}"; \
+    if [ -z "$profile" ] && [ "$VARIANT" = cpu ]; then profile=cpu-only; fi; \
+    printf '%s' "$profile" > .maven-profile; \
+    chmod +x mvnw; \
+    ./mvnw -B -ntp ${profile:+-P"$profile"} dependency:go-offline
+
+COPY src/ src/
+RUN set -eu; \
+    profile="$(cat .maven-profile)"; \
+    ./mvnw -B -ntp ${profile:+-P"$profile"} -DskipTests package; \
+    cp target/plugboard-*.jar app.jar; \
+    java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted; \
+    mkdir -p extracted/dependencies extracted/spring-boot-loader \
+             extracted/snapshot-dependencies extracted/application
+
+########################################################################################################
+# Runtime bases. curl is installed for the HEALTHCHECK.
+########################################################################################################
+FROM eclipse-temurin:21-jre AS jre
+
+FROM jre AS runtime-cpu
+RUN set -eu; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl ca-certificates; \
+    rm -rf /var/lib/apt/lists/*
+
+# CUDA 12 + cuDNN 9, as onnxruntime_gpu 1.29 needs; the JRE comes from the Temurin image.
+FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 AS runtime-cuda
+ENV JAVA_HOME=/opt/java/openjdk \
+    LANG=C.UTF-8 \
+    LC_ALL=C.UTF-8
+ENV PATH="${JAVA_HOME}/bin:${PATH}"
+COPY --from=jre /opt/java/openjdk /opt/java/openjdk
+RUN set -eu; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl ca-certificates tzdata; \
+    rm -rf /var/lib/apt/lists/*; \
+    java -version
+
+########################################################################################################
+# Runtime
+########################################################################################################
+FROM runtime-${VARIANT}
+ARG VARIANT
+
+LABEL org.opencontainers.image.title="Plugboard" \
+      org.opencontainers.image.description="Model-inference server (Open Inference Protocol over HTTP)" \
+      org.opencontainers.image.version="0.1.0" \
+      io.plugboard.variant="${VARIANT}"
+
+RUN set -eu; \
+    groupadd --gid 10001 plugboard; \
+    useradd --uid 10001 --gid 10001 --no-create-home --home-dir /var/lib/plugboard \
+            --shell /usr/sbin/nologin plugboard; \
+    mkdir -p /opt/plugboard/app /opt/plugboard/config \
+             /var/lib/plugboard /var/cache/plugboard/tmp /var/cache/plugboard/engines; \
+    chown -R 10001:10001 /var/lib/plugboard /var/cache/plugboard
+
+WORKDIR /opt/plugboard/app
+# One layer per Spring Boot layer, least often changed first.
+COPY --from=build /build/extracted/dependencies/ ./
+COPY --from=build /build/extracted/spring-boot-loader/ ./
+COPY --from=build /build/extracted/snapshot-dependencies/ ./
+COPY --from=build /build/extracted/application/ ./
+COPY config/application-*.yml /opt/plugboard/config/
+
+# JAVA_TOOL_OPTIONS carries java.io.tmpdir so that it holds even when JAVA_OPTS is replaced.
+# JAVA_OPTS: the heap gets half the container's memory; ONNX Runtime's buffers and arenas are
+# native memory outside the heap and need the rest.
+ENV SPRING_PROFILES_ACTIVE=docker \
+    SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/opt/plugboard/config/ \
+    PLUGBOARD_STORE_PATH=/var/lib/plugboard \
+    PLUGBOARD_ENGINES_CACHE_DIR=/var/cache/plugboard/engines \
+    JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=/var/cache/plugboard/tmp" \
+    JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError"
+
+USER 10001:10001
+VOLUME ["/var/lib/plugboard"]
+EXPOSE 8080
+
+# Ready only once every stored model has been restored: allow a long start period.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=180s --retries=3 \
+    CMD curl -fsS -o /dev/null "http://127.0.0.1:${SERVER_PORT:-8080}/actuator/health/readiness" || exit 1
+
+# The shell only expands JAVA_OPTS and re-creates tmp/ when an empty volume or bind mount hides the
+# image's folder; exec hands PID 1 to the JVM so SIGTERM starts Spring's graceful shutdown.
+# Arguments given to `docker run` are passed to the application (e.g. --plugboard.serving.instances=2).
+ENTRYPOINT ["/bin/sh", "-c", "mkdir -p /var/cache/plugboard/tmp 2>/dev/null; exec java $JAVA_OPTS -cp /opt/plugboard/app org.springframework.boot.loader.launch.JarLauncher \"$@\"", "plugboard"]

@@ -1,0 +1,72 @@
+package io.plugboard.backend.djl;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import io.plugboard.backend.Backend;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** What the PyTorch and TensorFlow backends share: the lazily started DJL engine and its devices. */
+abstract class DjlBackend implements Backend {
+
+    private final DjlRuntime runtime;
+    private final String engineName;
+
+    DjlBackend(DjlRuntime runtime, String engineName) {
+        this.runtime = runtime;
+        this.engineName = engineName;
+    }
+
+    /** Reports a missing native without starting the engine; a failed start is reported once tried. */
+    @Override
+    public Optional<String> unavailableReason() {
+        Optional<String> missing = DjlRuntime.missingFromBuild(engineName);
+        if (missing.isPresent()) {
+            return missing;
+        }
+        try {
+            if (runtime.started(engineName)) {
+                runtime.engine(engineName);
+            }
+            return Optional.empty();
+        } catch (DjlRuntime.EngineUnavailableException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /** GPUs first ({@code cuda:N}), then {@code cpu}; starts the engine (first upload of its kind). */
+    @Override
+    public List<String> targets() {
+        List<String> targets = new ArrayList<>();
+        int gpus = engine().getGpuCount();
+        for (int i = 0; i < gpus; i++) {
+            targets.add("cuda:" + i);
+        }
+        targets.add("cpu");
+        return targets;
+    }
+
+    Engine engine() {
+        try {
+            return runtime.engine(engineName);
+        } catch (DjlRuntime.EngineUnavailableException e) {
+            throw new PlugboardException(ProblemType.UNSUPPORTED_FORMAT, "The " + engineName
+                    + " engine is not usable here: " + e.getMessage());
+        }
+    }
+
+    static Device device(String target) {
+        if (target.startsWith("cuda:")) {
+            return Device.gpu(Integer.parseInt(target.substring(5)));
+        }
+        return Device.cpu();
+    }
+
+    @Override
+    public void close() {
+        // DJL engines live as long as the JVM.
+    }
+}

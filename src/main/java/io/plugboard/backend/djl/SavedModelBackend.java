@@ -1,0 +1,136 @@
+package io.plugboard.backend.djl;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.EngineException;
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.backend.ModelSource;
+import io.plugboard.format.ModelFormat;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.DataType;
+import io.plugboard.tensor.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.tensorflow.proto.MetaGraphDef;
+import org.tensorflow.proto.SavedModel;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.proto.TensorShapeProto;
+
+/**
+ * Serves TensorFlow SavedModels with DJL's TensorFlow engine. The signature is picked by name
+ * ({@code serving_default} unless the upload's {@code signatureName} field names another); its
+ * inputs and outputs keep their real names, datatypes and shapes.
+ */
+public final class SavedModelBackend extends DjlBackend {
+
+    /** Upload field naming the signature to serve. */
+    public static final String SIGNATURE_NAME = "signatureName";
+    private static final String DEFAULT_SIGNATURE = "serving_default";
+
+    public SavedModelBackend(DjlRuntime runtime) {
+        super(runtime, "TensorFlow");
+    }
+
+    @Override
+    public String name() {
+        return "tensorflow";
+    }
+
+    @Override
+    public Set<ModelFormat> formats() {
+        return Set.of(ModelFormat.TF_SAVEDMODEL);
+    }
+
+    @Override
+    public LoadedModel load(ModelSource source, String target) {
+        engine();
+        Path pb = source.mainPath();
+        Path dir = pb.getParent();
+        String signatureName = source.parameters().getOrDefault(SIGNATURE_NAME, DEFAULT_SIGNATURE);
+        ModelSignature signature = signature(pb, signatureName);
+        Device device = device(target);
+        Model model = Model.newInstance("savedmodel", device, "TensorFlow");
+        try {
+            model.load(dir, null, Map.of("Tags", "serve", "SignatureDefKey", signatureName));
+            TensorTranslator translator = new TensorTranslator(
+                    signature.inputs().stream().map(TensorSpec::name).toList(),
+                    signature.outputs().stream().map(TensorSpec::name).toList());
+            return new DjlModel(model, signature, target, device, translator);
+        } catch (IOException | MalformedModelException | EngineException | IllegalArgumentException e) {
+            model.close();
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "TensorFlow could not load the SavedModel: "
+                    + DjlModel.firstLine(e.getMessage()), e);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Reads the named signature from saved_model.pb, inputs and outputs sorted by key as DJL feeds them. */
+    static ModelSignature signature(Path savedModelPb, String name) {
+        SavedModel saved;
+        try {
+            saved = SavedModel.parseFrom(Files.readAllBytes(savedModelPb));
+        } catch (IOException e) {
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "saved_model.pb is not a readable SavedModel: "
+                    + e.getMessage(), e);
+        }
+        MetaGraphDef serving = saved.getMetaGraphsList().stream()
+                .filter(m -> m.getMetaInfoDef().getTagsList().contains("serve")).findFirst()
+                .orElseThrow(() -> new PlugboardException(ProblemType.MODEL_LOAD_FAILED,
+                        "The SavedModel has no meta graph tagged 'serve'."));
+        SignatureDef def = serving.getSignatureDefMap().get(name);
+        if (def == null) {
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "The SavedModel has no signature '" + name
+                    + "'; it has " + new TreeMap<>(serving.getSignatureDefMap()).keySet()
+                    + ". Name one with the upload field signatureName.",
+                    Map.of("signatures", List.copyOf(new TreeMap<>(serving.getSignatureDefMap()).keySet())));
+        }
+        return new ModelSignature(specs(def.getInputsMap()), specs(def.getOutputsMap()));
+    }
+
+    private static List<TensorSpec> specs(Map<String, TensorInfo> infos) {
+        List<TensorSpec> specs = new ArrayList<>();
+        for (Map.Entry<String, TensorInfo> e : new TreeMap<>(infos).entrySet()) {
+            TensorInfo info = e.getValue();
+            DataType type = dataType(info.getDtype()).orElseThrow(() -> new PlugboardException(
+                    ProblemType.UNSUPPORTED_DATATYPE, "Tensor '" + e.getKey() + "' has TensorFlow type "
+                            + info.getDtype() + ", which the server does not carry."));
+            TensorShapeProto shape = info.getTensorShape();
+            long[] dims = shape.getUnknownRank() ? null
+                    : shape.getDimList().stream().mapToLong(d -> d.getSize() < 0 ? -1 : d.getSize()).toArray();
+            specs.add(new TensorSpec(e.getKey(), type, dims));
+        }
+        return specs;
+    }
+
+    private static java.util.Optional<DataType> dataType(org.tensorflow.proto.DataType type) {
+        return java.util.Optional.ofNullable(switch (type) {
+            case DT_FLOAT -> DataType.FP32;
+            case DT_DOUBLE -> DataType.FP64;
+            case DT_HALF -> DataType.FP16;
+            case DT_BFLOAT16 -> DataType.BF16;
+            case DT_INT8 -> DataType.INT8;
+            case DT_INT16 -> DataType.INT16;
+            case DT_INT32 -> DataType.INT32;
+            case DT_INT64 -> DataType.INT64;
+            case DT_UINT8 -> DataType.UINT8;
+            case DT_UINT16 -> DataType.UINT16;
+            case DT_UINT32 -> DataType.UINT32;
+            case DT_UINT64 -> DataType.UINT64;
+            case DT_BOOL -> DataType.BOOL;
+            case DT_STRING -> DataType.BYTES;
+            default -> null;
+        });
+    }
+}
