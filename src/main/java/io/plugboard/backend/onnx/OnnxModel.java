@@ -64,12 +64,14 @@ final class OnnxModel implements LoadedModel {
 
     private final class Instance implements ModelInstance {
 
+        private final ScratchBuffers scratch = new ScratchBuffers();
+
         @Override
         public Map<String, Tensor> infer(Map<String, Tensor> inputs, Set<String> outputs) {
             Map<String, OnnxTensor> feed = new HashMap<>();
             try {
                 for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-                    feed.put(e.getKey(), OnnxTensors.toOnnx(env, e.getKey(), e.getValue()));
+                    feed.put(e.getKey(), OnnxTensors.toOnnx(env, e.getKey(), e.getValue(), scratch));
                 }
                 try (OrtSession.Result result = session.run(feed, outputs)) {
                     Map<String, Tensor> answer = new LinkedHashMap<>();

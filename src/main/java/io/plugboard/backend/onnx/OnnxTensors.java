@@ -67,8 +67,12 @@ final class OnnxTensors {
         });
     }
 
-    /** A native tensor holding a copy of {@code tensor}; the caller closes it. */
-    static OnnxTensor toOnnx(OrtEnvironment env, String name, Tensor tensor) throws OrtException {
+    /**
+     * A native tensor holding a copy of {@code tensor}, staged through {@code scratch} (a direct
+     * buffer reused across calls of one instance, so no direct memory is allocated per request);
+     * the caller closes the tensor before the scratch buffer is reused.
+     */
+    static OnnxTensor toOnnx(OrtEnvironment env, String name, Tensor tensor, ScratchBuffers scratch) throws OrtException {
         if (tensor.datatype() == DataType.BYTES) {
             List<byte[]> elements = tensor.elements();
             String[] strings = new String[elements.size()];
@@ -79,7 +83,7 @@ final class OnnxTensors {
         }
         OnnxJavaType javaType = javaType(tensor.datatype()).orElseThrow(() -> unsupported(name, tensor.datatype()));
         ByteBuffer source = tensor.data();
-        ByteBuffer direct = ByteBuffer.allocateDirect(source.remaining()).order(ByteOrder.nativeOrder());
+        ByteBuffer direct = scratch.take(name, source.remaining());
         if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
             direct.put(source);
         } else {
