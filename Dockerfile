@@ -22,8 +22,9 @@
 #   /var/lib/plugboard      the model store (VOLUME; PLUGBOARD_STORE_PATH)
 #   /var/cache/plugboard    native caches: tmp/ is java.io.tmpdir, where ONNX Runtime unpacks its
 #                           native libraries at every start (and Tomcat keeps its work folder);
-#                           engines/ is plugboard.engines.cache-dir for engines that keep a download
-#                           cache. Mount a volume here when the root filesystem is read-only.
+#                           engines/ is plugboard.engines.cache-dir, where the DJL engines (PyTorch,
+#                           TensorFlow) unpack their native libraries the first time a model needs
+#                           them. Mount a volume here when the root filesystem is read-only.
 # The process runs as uid/gid 10001.
 
 ARG VARIANT=cpu

@@ -63,7 +63,7 @@ public class PlugboardConfiguration {
 
     @Bean
     DjlRuntime djlRuntime(PlugboardProperties properties) {
-        return new DjlRuntime(properties.engines().cacheDir());
+        return new DjlRuntime(properties.engines().cacheDirOrDefault());
     }
 
     @Bean

@@ -31,8 +31,15 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
             @DefaultValue("30s") Duration drainTimeout) {
     }
 
-    /** Where engines unpack their native libraries (never the working directory). */
-    public record Engines(@DefaultValue("${java.io.tmpdir}/plugboard-engines") Path cacheDir) {
+    /**
+     * Where engines unpack their native libraries (never the working directory); unset means
+     * {@code <java.io.tmpdir>/plugboard-engines}.
+     */
+    public record Engines(Path cacheDir) {
+
+        public Path cacheDirOrDefault() {
+            return cacheDir != null ? cacheDir : Path.of(System.getProperty("java.io.tmpdir"), "plugboard-engines");
+        }
     }
 
     /** Caps on uploaded archives (SavedModel .zip/.tar.gz). */

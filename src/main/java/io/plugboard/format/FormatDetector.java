@@ -50,6 +50,9 @@ public final class FormatDetector {
         if (mains.size() > 1) {
             mains.remove(ModelFormat.SAFETENSORS); // weights beside an ONNX graph
         }
+        if (mains.contains(ModelFormat.TF_SAVEDMODEL)) {
+            mains.remove(ModelFormat.TF_CHECKPOINT); // variables/variables.index is a checkpoint index
+        }
         if (mains.size() > 1) {
             throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
                     "The upload mixes files of different models (" + mains.stream()

@@ -10,18 +10,41 @@ import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
 /** Size limits answer 413 and leave stored models alone. */
-@TestPropertySource(properties = {"plugboard.upload.max-size=64KB", "plugboard.inference.max-request-size=2KB"})
+@TestPropertySource(properties = {"plugboard.upload.max-size=256KB", "plugboard.inference.max-request-size=2KB",
+        "plugboard.archive.max-expanded-size=1MB", "plugboard.archive.max-entries=50"})
 class LimitsTest extends ServerTest {
 
     @Test
     void uploadOverTheLimitIs413AndStoresNothing() {
         assertThat(http.upload("small", onnx("add_mul")).status()).isEqualTo(201);
-        Http.Reply big = http.upload(Map.of("name", "big"), List.of(new Http.Part("big.onnx", new byte[200 * 1024])));
+        Http.Reply big = http.upload(Map.of("name", "big"), List.of(new Http.Part("big.onnx", new byte[300 * 1024])));
         assertThat(big.status()).as(big.toString()).isEqualTo(413);
         assertThat(big.contentType()).startsWith("application/problem+json");
         assertThat(big.problemType()).endsWith("/payload-too-large");
         assertThat(http.get("/v1/models/big").status()).isEqualTo(404);
         assertThat(http.get("/v1/models/small").json().get("state").asString()).isEqualTo("READY");
+    }
+
+    @Test
+    void archiveBombsAreStoppedAtTheExpansionLimit() throws Exception {
+        byte[] pb = java.nio.file.Files.readAllBytes(MODELS.resolve("savedmodel/affine/saved_model.pb"));
+        // 64 MB of zeros compress to about 64 KB
+        Http.Reply bomb = http.upload(Map.of("name", "bomb"), List.of(new Http.Part("m.zip",
+                DjlModelsTest.zip(Map.of("saved_model.pb", pb, "variables/variables.data-00000-of-00001", new byte[64 << 20])))));
+        assertThat(bomb.status()).as(bomb.toString()).isEqualTo(413);
+        assertThat(bomb.problemType()).endsWith("/archive-too-large");
+        java.util.Map<String, byte[]> many = new java.util.HashMap<>();
+        many.put("saved_model.pb", pb);
+        for (int i = 0; i < 100; i++) {
+            many.put("assets/f" + i, new byte[1]);
+        }
+        Http.Reply entries = http.upload(Map.of("name", "many"), List.of(new Http.Part("m.zip", DjlModelsTest.zip(many))));
+        assertThat(entries.status()).as(entries.toString()).isEqualTo(413);
+        assertThat(http.get("/v1/models/bomb").status()).isEqualTo(404);
+        assertThat(http.get("/v1/models/many").status()).isEqualTo(404);
+        try (var staged = java.nio.file.Files.list(STORE.resolve("staging"))) {
+            assertThat(staged.filter(java.nio.file.Files::isDirectory).toList()).as("staging left behind").isEmpty();
+        }
     }
 
     @Test
