@@ -24,6 +24,16 @@ public interface Backend extends AutoCloseable {
         return java.util.List.of("cpu");
     }
 
+    /** The targets known without starting anything (an engine not started yet reports "cpu" only). */
+    default java.util.List<String> knownTargets() {
+        return targets();
+    }
+
+    /** Target kinds this backend cannot use here ("cuda", "tensorrt", …), with the reason. */
+    default java.util.Map<String, String> unavailableTargets() {
+        return java.util.Map.of();
+    }
+
     /**
      * Loads a model onto a target.
      *

@@ -10,7 +10,9 @@ import io.plugboard.backend.djl.DjlRuntime;
 import io.plugboard.backend.djl.SavedModelBackend;
 import io.plugboard.backend.djl.TorchScriptBackend;
 import io.plugboard.backend.BackendRegistry;
+import io.plugboard.backend.onnx.AcceleratorProbe;
 import io.plugboard.backend.onnx.OnnxBackend;
+import io.plugboard.backend.onnx.SystemAcceleratorProbe;
 import io.plugboard.backend.onnx.OnnxSettings;
 import io.plugboard.format.FormatDetector;
 import io.plugboard.inference.NanoClock;
@@ -55,10 +57,20 @@ public class PlugboardConfiguration {
     }
 
     @Bean
-    OnnxBackend onnxBackend(PlugboardProperties properties) {
+    OnnxSettings onnxSettings(PlugboardProperties properties) {
         PlugboardProperties.Onnx onnx = properties.onnx();
-        return new OnnxBackend(new OnnxSettings(onnx.intraOpThreads(), onnx.interOpThreads(),
-                onnx.optimizationLevel(), onnx.openvinoDevice()));
+        return new OnnxSettings(onnx.intraOpThreads(), onnx.interOpThreads(), onnx.optimizationLevel(),
+                onnx.openvinoDevice());
+    }
+
+    @Bean
+    AcceleratorProbe acceleratorProbe(OnnxSettings settings) {
+        return new SystemAcceleratorProbe(settings);
+    }
+
+    @Bean
+    OnnxBackend onnxBackend(OnnxSettings settings, AcceleratorProbe probe) {
+        return new OnnxBackend(settings, probe);
     }
 
     @Bean

@@ -122,21 +122,23 @@ public final class ModelLifecycle implements AutoCloseable {
             String uploadDigest = digest(staging.files());
             detection = unpackIfArchived(staging, detection);
             TargetPlacement.Placement placement = TargetPlacement.place(
-                    request.target() == null ? defaults.target() : request.target(), backend.targets(), null);
+                    request.target() == null ? defaults.target() : request.target(), backend.targets(),
+                    backend.unavailableTargets());
             parameters.put("target", request.target() == null ? defaults.target() : request.target());
             if (request.format() != null && !request.format().isBlank()) {
                 parameters.put("format", request.format());
             }
             ModelSource source = new ModelSource(staging.filesDirectory(), detection.mainFile(),
                     detection.format(), parameters);
-            LoadedModel loaded = load(id, backend, source, placement.target());
+            Placed placed = loadPlaced(id, backend, source, placement);
+            LoadedModel loaded = placed.model();
             StoredModelRecord record = new StoredModelRecord(id, 1, detection.format().id(),
                     detection.mainFile(), uploadDigest, staging.totalBytes(), clock.instant(),
                     staging.files().stream().map(f -> new StoredFile(f.name(), f.sizeBytes(), f.sha256())).toList(),
                     parameters);
             ServedModel model = new ServedModel(record, backend.name(), ModelState.LOADING);
             try {
-                serve(model, loaded, poolSettings, placement.reason());
+                serve(model, loaded, poolSettings, placed.reason());
                 store.commit(staging, record);
             } catch (RuntimeException e) {
                 if (model.state() == ModelState.READY) {
@@ -225,6 +227,35 @@ public final class ModelLifecycle implements AutoCloseable {
                 + " is never loaded: " + detection.format().intrinsicReason().orElse(""));
     }
 
+    /** A loaded model and why it runs where it does. */
+    private record Placed(LoadedModel model, String reason) {
+    }
+
+    /**
+     * Loads on the first candidate target that works. With {@code auto}, an accelerator whose
+     * session cannot be created is skipped (the reason is recorded) and the next one tried; the
+     * last candidate (cpu) reports its own failure.
+     */
+    private Placed loadPlaced(String id, Backend backend, ModelSource source, TargetPlacement.Placement placement) {
+        StringBuilder skipped = new StringBuilder();
+        List<String> candidates = placement.candidates();
+        for (int i = 0; i < candidates.size(); i++) {
+            String target = candidates.get(i);
+            try {
+                LoadedModel loaded = load(id, backend, source, target);
+                return new Placed(loaded, placement.reason() + skipped);
+            } catch (PlugboardException e) {
+                boolean last = i == candidates.size() - 1;
+                if (last || e.type() != ProblemType.MODEL_LOAD_FAILED) {
+                    throw e;
+                }
+                skipped.append("; ").append(target).append(" failed (").append(e.getMessage()).append("), fell back");
+                log.warn("Model {} could not load on {}: {}; trying {}", id, target, e.getMessage(), candidates.get(i + 1));
+            }
+        }
+        throw new IllegalStateException("no target candidates");
+    }
+
     private LoadedModel load(String id, Backend backend, ModelSource source, String target) {
         long start = nanoClock.nanoTime();
         try {
@@ -273,10 +304,10 @@ public final class ModelLifecycle implements AutoCloseable {
             }
             PoolSettings settings = defaults.resolve(record.parameters());
             TargetPlacement.Placement placement = TargetPlacement.place(record.parameters().get("target"),
-                    backend.targets(), null);
-            LoadedModel loaded = load(record.id(), backend, new ModelSource(stored.filesDirectory(),
-                    record.mainFile(), format, record.parameters()), placement.target());
-            serve(model, loaded, settings, placement.reason());
+                    backend.targets(), backend.unavailableTargets());
+            Placed placed = loadPlaced(record.id(), backend, new ModelSource(stored.filesDirectory(),
+                    record.mainFile(), format, record.parameters()), placement);
+            serve(model, placed.model(), settings, placed.reason());
             log.info("Restored model {} ({})", record.id(), record.format());
         } catch (RuntimeException e) {
             log.error("Stored model {} could not be restored: {}", record.id(), e.getMessage());

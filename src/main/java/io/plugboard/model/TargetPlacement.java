@@ -12,32 +12,35 @@ import java.util.Map;
  */
 final class TargetPlacement {
 
-    /** Where a model goes and why. */
-    record Placement(String target, String reason) {
+    /** Where a model may go, in the order to try, and why. */
+    record Placement(List<String> candidates, String reason) {
     }
 
     private TargetPlacement() {
     }
 
-    static Placement place(String requested, List<String> available, String unavailableNotes) {
+    static Placement place(String requested, List<String> available, Map<String, String> unavailable) {
         String wanted = requested == null || requested.isBlank() ? "auto" : requested.trim().toLowerCase();
         if (!wanted.matches("auto|cpu|cuda|tensorrt|openvino|(cuda|tensorrt):[0-9]{1,2}")) {
             throw new PlugboardException(ProblemType.INVALID_PARAMETER, "target '" + requested
                     + "' is not one of auto, cpu, cuda, cuda:N, tensorrt, tensorrt:N, openvino.",
                     Map.of("parameter", "target"));
         }
-        String notes = unavailableNotes == null || unavailableNotes.isBlank() ? "" : " (" + unavailableNotes + ")";
+        String notes = unavailable.isEmpty() ? "" : " (" + unavailable.entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue()).collect(java.util.stream.Collectors.joining("; ")) + ")";
         if (wanted.equals("auto")) {
-            String best = available.get(0);
-            return new Placement(best, "auto: best available of " + available + notes);
+            return new Placement(available, "auto: best available of " + available + notes);
         }
         for (String target : available) {
             if (target.equals(wanted) || target.startsWith(wanted + ":")) {
-                return new Placement(target, "requested " + wanted);
+                return new Placement(List.of(target), "requested " + wanted);
             }
         }
+        String kind = wanted.contains(":") ? wanted.substring(0, wanted.indexOf(':')) : wanted;
+        String why = unavailable.containsKey(kind) ? kind + " is unavailable: " + unavailable.get(kind)
+                : "available here: " + available;
         throw new PlugboardException(ProblemType.TARGET_UNAVAILABLE, "Target '" + wanted
-                + "' is not available for this model on this host; available: " + available + notes + ".",
+                + "' is not available for this model on this host; " + why + ".",
                 Map.of("target", wanted, "available", available));
     }
 }

@@ -49,6 +49,22 @@ abstract class DjlBackend implements Backend {
         return targets;
     }
 
+    @Override
+    public List<String> knownTargets() {
+        return runtime.started(engineName) ? targets() : List.of("cpu");
+    }
+
+    @Override
+    public java.util.Map<String, String> unavailableTargets() {
+        if (!runtime.started(engineName)) {
+            return java.util.Map.of("cuda", "not probed yet: the " + engineName
+                    + " engine starts with the first model that needs it");
+        }
+        return engine().getGpuCount() > 0 ? java.util.Map.of()
+                : java.util.Map.of("cuda", "the " + engineName + " engine sees no GPU (CPU native library, or no "
+                        + "CUDA driver)");
+    }
+
     Engine engine() {
         try {
             return runtime.engine(engineName);

@@ -30,11 +30,43 @@ public final class OnnxBackend implements Backend {
     private static final Logger log = LoggerFactory.getLogger(OnnxBackend.class);
 
     private final OnnxSettings settings;
+    private final AcceleratorProbe probe;
     private volatile OrtEnvironment environment;
     private volatile String unavailable;
+    private volatile TargetProbe.Result probed;
 
     public OnnxBackend(OnnxSettings settings) {
+        this(settings, new SystemAcceleratorProbe(settings));
+    }
+
+    /** With an injected probe: placement is testable on hosts without the hardware. */
+    public OnnxBackend(OnnxSettings settings, AcceleratorProbe probe) {
         this.settings = settings;
+        this.probe = probe;
+    }
+
+    @Override
+    public List<String> targets() {
+        return probed().targets();
+    }
+
+    @Override
+    public Map<String, String> unavailableTargets() {
+        return probed().unavailable();
+    }
+
+    private TargetProbe.Result probed() {
+        TargetProbe.Result result = probed;
+        if (result == null) {
+            synchronized (this) {
+                if (probed == null) {
+                    probed = environment() == null
+                            ? new TargetProbe.Result(List.of("cpu"), Map.of()) : TargetProbe.probe(probe);
+                }
+                result = probed;
+            }
+        }
+        return result;
     }
 
     @Override
@@ -104,16 +136,6 @@ public final class OnnxBackend implements Backend {
             throw new IllegalStateException(failed[0]);
         }
         return created[0];
-    }
-
-    /** Execution providers compiled into the ONNX Runtime library on the class path. */
-    public Set<String> compiledProviders() {
-        if (environment() == null) {
-            return Set.of();
-        }
-        Set<String> names = new java.util.TreeSet<>();
-        OrtEnvironment.getAvailableProviders().forEach(p -> names.add(p.name()));
-        return names;
     }
 
     @Override

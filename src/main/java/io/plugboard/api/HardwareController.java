@@ -1,0 +1,65 @@
+package io.plugboard.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.plugboard.backend.Backend;
+import io.plugboard.backend.BackendRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /v1/hardware}: the targets this host offers each backend, and why others are missing. */
+@RestController
+@Tag(name = "Hardware", description = "Targets models can be placed on")
+public class HardwareController {
+
+    private final BackendRegistry backends;
+
+    public HardwareController(BackendRegistry backends) {
+        this.backends = backends;
+    }
+
+    /** A target and the backends that can use it. */
+    public record Target(String name, List<String> backends) {
+    }
+
+    /** A target kind a backend cannot use here. */
+    public record Unavailable(String target, String backend, String reason) {
+    }
+
+    /** The inventory. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Inventory(List<Target> targets, List<Unavailable> unavailable) {
+    }
+
+    @Operation(summary = "Hardware inventory", description = "cpu always; cuda:N and tensorrt:N when ONNX Runtime's "
+            + "providers load and devices exist; openvino with an OpenVINO-enabled ONNX Runtime; GPU devices of the "
+            + "DJL engines once they have started.")
+    @GetMapping(path = "/v1/hardware", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Inventory inventory() {
+        Map<String, List<String>> byTarget = new TreeMap<>((a, b) -> rank(a) != rank(b) ? rank(a) - rank(b) : a.compareTo(b));
+        List<Unavailable> unavailable = new ArrayList<>();
+        for (Backend backend : backends.backends()) {
+            if (backend.unavailableReason().isPresent()) {
+                unavailable.add(new Unavailable("*", backend.name(), backend.unavailableReason().get()));
+                continue;
+            }
+            for (String target : backend.knownTargets()) {
+                byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(backend.name());
+            }
+            backend.unavailableTargets().forEach((kind, why) -> unavailable.add(new Unavailable(kind, backend.name(), why)));
+        }
+        List<Target> targets = new ArrayList<>();
+        byTarget.forEach((name, users) -> targets.add(new Target(name, users)));
+        return new Inventory(targets, unavailable);
+    }
+
+    private static int rank(String target) {
+        return target.startsWith("tensorrt") ? 0 : target.startsWith("cuda") ? 1 : target.equals("openvino") ? 2 : 3;
+    }
+}
