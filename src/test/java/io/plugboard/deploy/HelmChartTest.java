@@ -1,0 +1,499 @@
+package io.plugboard.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The Helm chart under helm/plugboard: lint, then render with the default values and with both
+ * example values files, and read the manifests back as typed Kubernetes objects.
+ */
+class HelmChartTest {
+
+    static final Path CHART = Path.of("helm/plugboard");
+    static final String DEFAULTS = "values.yaml";
+    static final String CPU = "examples/values-cpu.yaml";
+    static final String GPU = "examples/values-gpu.yaml";
+
+    private static final String RELEASE = "plugboard";
+    private static final String NAMESPACE = "plugboard";
+    private static final KubernetesSerialization K8S = new KubernetesSerialization();
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
+    /** Rendered manifests by values file: every render takes a moment, so each is done once. */
+    private static final Map<String, List<HasMetadata>> RENDERED = new ConcurrentHashMap<>();
+
+    // ------------------------------------------------------------------------------------------
+    // lint
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void lintsStrictlyWithTheDefaultValues() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+        assertThat(result.isFailed()).as("%s", result.getMessages()).isFalse();
+    }
+
+    /**
+     * helm-java's lint takes no values file, so the example is merged over values.yaml the way
+     * Helm coalesces values, into a copy of the chart, which is then linted.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {CPU, GPU})
+    void lintsStrictlyWithTheExampleValues(String example, @TempDir Path temp) throws IOException {
+        Path copy = temp.resolve("plugboard");
+        copyTree(CHART, copy);
+        Map<String, Object> values = readYaml(CHART.resolve(DEFAULTS));
+        merge(values, readYaml(CHART.resolve(example)));
+        YAML.writeValue(copy.resolve("values.yaml"), values);
+
+        LintResult result = new Helm(copy).lint().strict().call();
+        assertThat(result.isFailed()).as("%s", result.getMessages()).isFalse();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // every render
+    // ------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULTS, CPU, GPU})
+    void everyManifestReadsBackWithoutUnknownFields(String values) {
+        List<HasMetadata> manifests = render(values);
+        assertThat(manifests).extracting(HasMetadata::getKind)
+                .contains("Deployment", "Service", "ConfigMap", "ServiceAccount");
+        for (HasMetadata m : manifests) {
+            assertThat(m.getMetadata().getName()).as(m.getKind()).isNotBlank();
+            if (m instanceof GenericKubernetesResource) {
+                continue; // custom resources (ServiceMonitor) keep everything in additionalProperties
+            }
+            List<String> unknown = new ArrayList<>();
+            unknownFields(m, m.getKind(), unknown, Collections.newSetFromMap(new IdentityHashMap<>()));
+            assertThat(unknown).as("fields the Kubernetes API does not know, in " + values).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULTS, CPU, GPU})
+    void containerServesHttpOn8080WithActuatorProbes(String values) {
+        Container c = container(deployment(values));
+        assertThat(c.getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getName()).isEqualTo("http");
+            assertThat(p.getContainerPort()).isEqualTo(8080);
+            assertThat(p.getProtocol()).isEqualTo("TCP");
+        });
+
+        assertHttpGet(c, c.getLivenessProbe(), "/actuator/health/liveness");
+        assertHttpGet(c, c.getReadinessProbe(), "/actuator/health/readiness");
+        assertHttpGet(c, c.getStartupProbe(), "/actuator/health/readiness");
+        Probe startup = c.getStartupProbe();
+        assertThat(startup.getFailureThreshold() * startup.getPeriodSeconds())
+                .as("seconds a pod gets to restore its models before the kubelet restarts it")
+                .isGreaterThanOrEqualTo(120);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULTS, CPU, GPU})
+    void podRunsAsNonRootWithAReadOnlyRootFilesystem(String values) {
+        Deployment d = deployment(values);
+        PodSpec pod = d.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+
+        Container c = container(d);
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).contains("ALL");
+        assertThat(c.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(c.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
+
+        // A read-only root needs writable volumes wherever the process writes.
+        Map<String, Volume> volumes = new LinkedHashMap<>();
+        pod.getVolumes().forEach(v -> volumes.put(v.getName(), v));
+        for (VolumeMount m : c.getVolumeMounts()) {
+            assertThat(volumes).as("volume of mount %s", m.getMountPath()).containsKey(m.getName());
+        }
+        assertThat(c.getVolumeMounts()).extracting(VolumeMount::getMountPath)
+                .contains("/var/lib/plugboard", "/var/cache/plugboard", "/tmp");
+        assertThat(volumes.get(mount(c, "/var/cache/plugboard").getName()).getEmptyDir()).isNotNull();
+        assertThat(volumes.get(mount(c, "/tmp").getName()).getEmptyDir()).isNotNull();
+        assertThat(mount(c, "/var/lib/plugboard").getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        assertThat(mount(c, "/var/cache/plugboard").getReadOnly()).isNotEqualTo(Boolean.TRUE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULTS, CPU, GPU})
+    void modelStoreIsTheRenderedPersistentVolumeClaim(String values) {
+        Deployment d = deployment(values);
+        Volume store = d.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals(mount(container(d), "/var/lib/plugboard").getName()))
+                .findFirst().orElseThrow();
+        assertThat(store.getPersistentVolumeClaim()).as("persistence is on in %s", values).isNotNull();
+        PersistentVolumeClaim claim = one(render(values), PersistentVolumeClaim.class);
+        assertThat(store.getPersistentVolumeClaim().getClaimName()).isEqualTo(claim.getMetadata().getName());
+        assertThat(claim.getSpec().getResources().getRequests()).containsKey("storage");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULTS, CPU, GPU})
+    void serviceAndSelectorsMatchThePods(String values) {
+        List<HasMetadata> manifests = render(values);
+        Deployment d = one(manifests, Deployment.class);
+        Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+        assertThat(podLabels).containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+
+        Service s = one(manifests, Service.class);
+        assertThat(podLabels).containsAllEntriesOf(s.getSpec().getSelector());
+        ServicePort port = s.getSpec().getPorts().stream().filter(p -> "http".equals(p.getName()))
+                .findFirst().orElseThrow();
+        assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
+        assertThat(container(d).getPorts()).extracting(ContainerPort::getName).contains("http");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // per values file
+    // ------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULTS, CPU})
+    void podsCarryThePrometheusScrapeAnnotations(String values) {
+        Map<String, String> annotations = deployment(values).getSpec().getTemplate().getMetadata().getAnnotations();
+        assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/path", "/actuator/prometheus")
+                .containsEntry("prometheus.io/port", "8080");
+    }
+
+    @Test
+    void defaultsRenderOneCpuPodWithoutAutoscalerOrServiceMonitor() {
+        List<HasMetadata> manifests = render(DEFAULTS);
+        assertThat(manifests).noneMatch(HorizontalPodAutoscaler.class::isInstance);
+        assertThat(manifests).noneMatch(PodDisruptionBudget.class::isInstance);
+        assertThat(manifests).noneMatch(m -> "ServiceMonitor".equals(m.getKind()));
+        Deployment d = one(manifests, Deployment.class);
+        assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+        // One pod on a ReadWriteOnce volume: the old pod must release it before the new one starts.
+        assertThat(d.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        Container c = container(d);
+        assertThat(c.getImage()).isEqualTo("plugboard:0.1.0-cpu");
+        assertThat(c.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+    }
+
+    @Test
+    void cpuExampleUsesTheCpuImage() {
+        Deployment d = deployment(CPU);
+        Container c = container(d);
+        assertThat(c.getImage()).isEqualTo("registry.example.com/plugboard:0.1.0-cpu");
+        assertThat(c.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+        assertThat(d.getSpec().getTemplate().getSpec().getTolerations()).isNullOrEmpty();
+        assertThat(render(CPU)).noneMatch(HorizontalPodAutoscaler.class::isInstance);
+    }
+
+    @Test
+    void gpuExampleRequestsAGpuAndToleratesGpuNodes() {
+        Deployment d = deployment(GPU);
+        PodSpec pod = d.getSpec().getTemplate().getSpec();
+        Container c = container(d);
+        assertThat(c.getImage()).endsWith("-cuda");
+        assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
+        assertThat(pod.getTolerations()).anySatisfy(t -> {
+            assertThat(t.getKey()).isEqualTo("nvidia.com/gpu");
+            assertThat(t.getOperator()).isEqualTo("Exists");
+            assertThat(t.getEffect()).isEqualTo("NoSchedule");
+        });
+        assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");
+        assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.present", "true");
+        // Spread constraints select this release's pods (the example assumes the release name plugboard).
+        Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+        assertThat(pod.getTopologySpreadConstraints()).allSatisfy(t ->
+                assertThat(podLabels).containsAllEntriesOf(t.getLabelSelector().getMatchLabels()));
+    }
+
+    @Test
+    void gpuExampleRendersAutoscalerDisruptionBudgetAndServiceMonitor() {
+        List<HasMetadata> manifests = render(GPU);
+        Deployment d = one(manifests, Deployment.class);
+        Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+        assertThat(d.getSpec().getReplicas()).as("the autoscaler owns the replica count").isNull();
+        assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+
+        HorizontalPodAutoscaler hpa = one(manifests, HorizontalPodAutoscaler.class);
+        assertThat(hpa.getApiVersion()).isEqualTo("autoscaling/v2");
+        assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+        assertThat(hpa.getSpec().getScaleTargetRef().getApiVersion()).isEqualTo("apps/v1");
+        assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(d.getMetadata().getName());
+        assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+        assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(6);
+        assertThat(hpa.getSpec().getMetrics()).extracting(MetricSpec::getType).containsExactly("Resource", "Pods");
+        assertThat(hpa.getSpec().getMetrics().get(1).getPods().getMetric().getName())
+                .isEqualTo("plugboard_queue_time_seconds");
+
+        PodDisruptionBudget pdb = one(manifests, PodDisruptionBudget.class);
+        assertThat(pdb.getApiVersion()).isEqualTo("policy/v1");
+        assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(podLabels).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+
+        GenericKubernetesResource monitor = manifests.stream().filter(m -> "ServiceMonitor".equals(m.getKind()))
+                .map(GenericKubernetesResource.class::cast).collect(single());
+        assertThat(monitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
+        assertThat(endpoints).singleElement().satisfies(e -> {
+            assertThat(e).containsEntry("path", "/actuator/prometheus").containsEntry("port", "http");
+        });
+        List<String> namespaces = monitor.get("spec", "namespaceSelector", "matchNames");
+        assertThat(namespaces).containsExactly(NAMESPACE);
+        // A ServiceMonitor selects Services, by their labels, and scrapes the named Service port.
+        Map<String, String> selector = monitor.get("spec", "selector", "matchLabels");
+        Service service = one(manifests, Service.class);
+        assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(selector);
+        assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName).contains("http");
+
+        // Scraped through the ServiceMonitor, so not a second time through pod annotations.
+        assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+                .doesNotContainKey("prometheus.io/scrape");
+    }
+
+    @Test
+    void severalReplicasGetADisruptionBudgetAndRollingUpdates() {
+        List<HasMetadata> manifests = parse(template(DEFAULTS).set("replicaCount", 3)
+                .set("persistence.accessModes[0]", "ReadWriteMany").call());
+        Deployment d = one(manifests, Deployment.class);
+        assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(manifests).filteredOn(PodDisruptionBudget.class::isInstance).hasSize(1);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // values.schema.json
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void schemaRejectsAStringReplicaCount() {
+        assertThatThrownBy(() -> template(DEFAULTS).set("replicaCount", "two").call())
+                .hasMessageContaining("schema").hasMessageContaining("replicaCount");
+    }
+
+    @Test
+    void schemaRejectsAnUnknownVariant() {
+        assertThatThrownBy(() -> template(DEFAULTS).set("variant", "tpu").call())
+                .hasMessageContaining("schema").hasMessageContaining("variant");
+    }
+
+    @Test
+    void schemaRejectsAnUnknownTopLevelKey(@TempDir Path temp) throws IOException {
+        Path values = Files.writeString(temp.resolve("typo.yaml"), "replicas: 2\n");
+        assertThatThrownBy(() -> template(DEFAULTS).withValuesFile(values).call())
+                .hasMessageContaining("schema").hasMessageContaining("replicas");
+    }
+
+    @Test
+    void schemaRejectsAnUnknownNestedKey(@TempDir Path temp) throws IOException {
+        Path values = Files.writeString(temp.resolve("typo.yaml"), "serving:\n  maxBatch: 8\n");
+        assertThatThrownBy(() -> template(DEFAULTS).withValuesFile(values).call())
+                .hasMessageContaining("schema").hasMessageContaining("maxBatch");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // helpers
+    // ------------------------------------------------------------------------------------------
+
+    private static TemplateCommand template(String values) {
+        TemplateCommand command = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+        return values.equals(DEFAULTS) ? command : command.withValuesFile(CHART.resolve(values));
+    }
+
+    static List<HasMetadata> render(String values) {
+        return RENDERED.computeIfAbsent(values, v -> parse(template(v).call()));
+    }
+
+    /** Reads `helm template` output: one or several YAML documents. */
+    static List<HasMetadata> parse(String yaml) {
+        Object parsed = K8S.unmarshal(yaml);
+        List<?> items;
+        if (parsed instanceof KubernetesList list) {
+            items = list.getItems();
+        } else if (parsed instanceof List<?> list) {
+            items = list;
+        } else {
+            items = List.of(parsed);
+        }
+        List<HasMetadata> manifests = new ArrayList<>();
+        for (Object item : items) {
+            if (item != null) {
+                assertThat(item).as("a rendered manifest").isInstanceOf(HasMetadata.class);
+                manifests.add((HasMetadata) item);
+            }
+        }
+        return manifests;
+    }
+
+    private static Deployment deployment(String values) {
+        return one(render(values), Deployment.class);
+    }
+
+    private static <T> T one(List<HasMetadata> manifests, Class<T> type) {
+        return manifests.stream().filter(type::isInstance).map(type::cast).collect(single());
+    }
+
+    private static <T> java.util.stream.Collector<T, ?, T> single() {
+        return java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(), list -> {
+            assertThat(list).hasSize(1);
+            return list.get(0);
+        });
+    }
+
+    private static Container container(Deployment d) {
+        List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
+        assertThat(containers).extracting(Container::getName).containsExactly("plugboard");
+        return containers.get(0);
+    }
+
+    private static VolumeMount mount(Container c, String path) {
+        return c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(path)).findFirst()
+                .orElseThrow(() -> new AssertionError("nothing mounted at " + path));
+    }
+
+    private static void assertHttpGet(Container c, Probe probe, String path) {
+        assertThat(probe).as("probe on %s", path).isNotNull();
+        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+        Object port = probe.getHttpGet().getPort().getValue();
+        if (port instanceof String name) {
+            assertThat(c.getPorts()).extracting(ContainerPort::getName).contains(name);
+        } else {
+            assertThat(port).isEqualTo(8080);
+        }
+    }
+
+    /**
+     * Collects the path of every model object under {@code o} whose additionalProperties is not
+     * empty: a field the typed Kubernetes model does not know (a typo or a misplaced key).
+     */
+    private static void unknownFields(Object o, String path, List<String> found, Set<Object> seen) {
+        if (o == null || !seen.add(o)) {
+            return;
+        }
+        if (o instanceof Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                unknownFields(item, path + "[" + i++ + "]", found, seen);
+            }
+            return;
+        }
+        if (o instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> unknownFields(v, path + "[" + k + "]", found, seen));
+            return;
+        }
+        if (!isModel(o.getClass())) {
+            return;
+        }
+        for (Method m : o.getClass().getMethods()) {
+            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || !m.getName().startsWith("get")
+                    || m.getName().equals("getClass")) {
+                continue;
+            }
+            Class<?> type = m.getReturnType();
+            boolean additional = m.getName().equals("getAdditionalProperties");
+            if (!additional && !isModel(type) && !Collection.class.isAssignableFrom(type)
+                    && !Map.class.isAssignableFrom(type)) {
+                continue;
+            }
+            Object value;
+            try {
+                value = m.invoke(o);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(path + "." + m.getName(), e);
+            }
+            if (additional) {
+                if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
+                    found.add(path + ": " + extra.keySet());
+                }
+            } else {
+                String property = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
+                unknownFields(value, path + "." + property, found, seen);
+            }
+        }
+    }
+
+    private static boolean isModel(Class<?> type) {
+        return type.getName().startsWith("io.fabric8.kubernetes.api.model.");
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readYaml(Path file) {
+        try {
+            Map<String, Object> map = YAML.readValue(file, Map.class);
+            return map == null ? new LinkedHashMap<>() : map;
+        } catch (RuntimeException e) {
+            throw new UncheckedIOException(new IOException("cannot read " + file, e));
+        }
+    }
+
+    /** Helm's coalescing: maps merge key by key, anything else replaces, null deletes. */
+    @SuppressWarnings("unchecked")
+    private static void merge(Map<String, Object> base, Map<String, Object> override) {
+        override.forEach((key, value) -> {
+            Object current = base.get(key);
+            if (value == null) {
+                base.remove(key);
+            } else if (current instanceof Map && value instanceof Map) {
+                merge((Map<String, Object>) current, (Map<String, Object>) value);
+            } else {
+                base.put(key, value);
+            }
+        });
+    }
+}
