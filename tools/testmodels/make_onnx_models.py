@@ -96,6 +96,18 @@ feed["in_s"] = np.array([["alpha", "β-unicode"], ["", "delta"]], dtype=object)
 save(opset(helper.make_graph(nodes, "identity_types", ins, outs)), "identity_types",
      [(feed, {k.replace("in_", "out_"): v for k, v in feed.items()})])
 
+# spec_example: the shapes of the Open Inference Protocol's own examples (INT32 instead of UINT32,
+# which ONNX Runtime's Java API cannot carry): output0 = input0, output1 = not input1.
+g = helper.make_graph([helper.make_node("Identity", ["input0"], ["output0"]),
+                       helper.make_node("Not", ["input1"], ["output1"])], "spec_example",
+                      [helper.make_tensor_value_info("input0", TensorProto.INT32, [2, 2]),
+                       helper.make_tensor_value_info("input1", TensorProto.BOOL, [3])],
+                      [helper.make_tensor_value_info("output0", TensorProto.INT32, [2, 2]),
+                       helper.make_tensor_value_info("output1", TensorProto.BOOL, [3])])
+i0 = np.array([[1, 2], [3, 4]], dtype=np.int32)
+i1 = np.array([True, False, True])
+save(opset(g), "spec_example", [({"input0": i0, "input1": i1}, {"output0": i0, "output1": ~i1})])
+
 # uint32_input: an element type ONNX Runtime's Java API cannot carry.
 g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "uint32_input",
                       [helper.make_tensor_value_info("x", TensorProto.UINT32, [2])],

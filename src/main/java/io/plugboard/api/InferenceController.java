@@ -1,13 +1,5 @@
 package io.plugboard.api;
 
-import io.plugboard.api.codec.JsonRequestDecoder;
-import io.plugboard.api.codec.JsonResponseEncoder;
-import io.plugboard.config.PlugboardProperties;
-import io.plugboard.inference.InferenceRequest;
-import io.plugboard.inference.InferenceResult;
-import io.plugboard.model.InferenceGateway;
-import io.plugboard.problem.PlugboardException;
-import io.plugboard.problem.ProblemType;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -16,9 +8,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -29,23 +18,18 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Inference", description = "Run a model")
 public class InferenceController {
 
-    private final InferenceGateway gateway;
-    private final JsonRequestDecoder decoder;
-    private final JsonResponseEncoder encoder;
-    private final long maxRequestBytes;
+    private final InferenceExchange exchange;
 
-    public InferenceController(InferenceGateway gateway, JsonRequestDecoder decoder, JsonResponseEncoder encoder,
-            PlugboardProperties properties) {
-        this.gateway = gateway;
-        this.decoder = decoder;
-        this.encoder = encoder;
-        this.maxRequestBytes = properties.inference().maxRequestSize().toBytes();
+    public InferenceController(InferenceExchange exchange) {
+        this.exchange = exchange;
     }
 
     @Operation(summary = "Run inference",
             description = "Open Inference Protocol (KServe V2) JSON. data is row-major, flat or nested. "
                     + "Non-finite floats travel as the strings \"NaN\", \"Infinity\", \"-Infinity\". "
-                    + "parameters.timeout is in microseconds (as Triton), parameters.timeout_ms in milliseconds.",
+                    + "parameters.timeout is in microseconds (as Triton), parameters.timeout_ms in milliseconds. The binary "
+                    + "tensor data extension is accepted too (application/octet-stream with Inference-Header-Content-Length); "
+                    + "/versions/{version}/infer pins a version, the plain URL runs the newest READY one.",
             requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
                     mediaType = MediaType.APPLICATION_JSON_VALUE,
                     examples = @ExampleObject(value = ApiExamples.INFER_REQUEST))))
@@ -62,40 +46,11 @@ public class InferenceController {
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "503", description = "Model not READY", content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "504", description = "Timed out", content = @Content(mediaType = "application/problem+json"))
-    @PostMapping(path = "/v1/models/{id}/infer", consumes = MediaType.APPLICATION_JSON_VALUE,
-            produces = MediaType.APPLICATION_JSON_VALUE)
-    public void infer(@PathVariable("id") String id, HttpServletRequest request, HttpServletResponse response)
-            throws IOException {
-        gateway.signature(id);
-        InferenceRequest decoded;
-        try (InputStream body = limited(request)) {
-            decoded = decoder.decode(body, maxElements(request));
-        }
-        InferenceResult result = gateway.infer(id, decoded, "v1");
-        response.setStatus(200);
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        try (OutputStream out = response.getOutputStream()) {
-            encoder.encode(result, out);
-        }
-    }
-
-    private InputStream limited(HttpServletRequest request) throws IOException {
-        long length = request.getContentLengthLong();
-        if (length > maxRequestBytes) {
-            throw tooLarge();
-        }
-        return new LimitedInputStream(request.getInputStream(), maxRequestBytes, this::tooLarge);
-    }
-
-    private long maxElements(HttpServletRequest request) {
-        long length = request.getContentLengthLong();
-        long bytes = length > 0 ? length : maxRequestBytes;
-        return bytes / 2 + 1;
-    }
-
-    private PlugboardException tooLarge() {
-        return new PlugboardException(ProblemType.PAYLOAD_TOO_LARGE, "The request exceeds the limit of "
-                + maxRequestBytes + " bytes (plugboard.inference.max-request-size).",
-                Map.of("limitBytes", maxRequestBytes));
+    @PostMapping(path = {"/v1/models/{id}/infer", "/v1/models/{id}/versions/{version}/infer"},
+            consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE},
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    public void infer(@PathVariable("id") String id, @PathVariable(name = "version", required = false) Integer version,
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
+        exchange.handle(id, version, request, response, "v1");
     }
 }

@@ -3,7 +3,7 @@ package io.plugboard.api;
 import io.plugboard.model.ModelDescription;
 import io.plugboard.model.ModelLifecycle;
 import io.plugboard.model.ModelRegistry;
-import io.plugboard.model.ServedModel;
+import io.plugboard.model.ModelVersions;
 import io.plugboard.model.UploadPart;
 import io.plugboard.model.UploadRequest;
 import io.plugboard.problem.PlugboardException;
@@ -101,6 +101,42 @@ public class ModelController {
             mediaType = "application/problem+json"))
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<ModelDescription> upload(@Parameter(hidden = true) MultipartHttpServletRequest request) {
+        ModelDescription description = lifecycle.upload(uploadRequest(request));
+        return ResponseEntity.created(URI.create("/v1/models/" + description.id())).body(description);
+    }
+
+    @Operation(summary = "Add a version", description = "Same fields as the first upload. The new version serves the plain "
+            + "infer URL once READY; one that fails to load never replaces a working one. Older versions beyond "
+            + "plugboard.store.keep-versions are drained and deleted.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    mediaType = MediaType.MULTIPART_FORM_DATA_VALUE, schema = @Schema(implementation = UploadForm.class))))
+    @ApiResponse(responseCode = "201", description = "Stored and READY", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = ModelDescription.class)))
+    @ApiResponse(responseCode = "404", description = "Unknown model", content = @Content(mediaType = "application/problem+json"))
+    @PostMapping(path = "/{id}/versions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<ModelDescription> addVersion(@PathVariable("id") String id,
+            @Parameter(hidden = true) MultipartHttpServletRequest request) {
+        ModelDescription description = lifecycle.uploadVersion(id, uploadRequest(request));
+        return ResponseEntity.created(URI.create("/v1/models/" + id + "/versions/" + description.version()))
+                .body(description);
+    }
+
+    @Operation(summary = "Describe a version")
+    @GetMapping(path = "/{id}/versions/{version}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ModelDescription describeVersion(@PathVariable("id") String id, @PathVariable("version") int version) {
+        return registry.require(id).requireVersion(version).describe();
+    }
+
+    @Operation(summary = "Delete a version", description = "Drains it, unloads it and deletes its files; deleting the "
+            + "last version deletes the model.")
+    @DeleteMapping(path = "/{id}/versions/{version}")
+    public ResponseEntity<Void> deleteVersion(@PathVariable("id") String id, @PathVariable("version") int version) {
+        lifecycle.deleteVersion(id, version);
+        return ResponseEntity.noContent().build();
+    }
+
+    private static UploadRequest uploadRequest(MultipartHttpServletRequest request) {
         for (String field : request.getParameterMap().keySet()) {
             if (!FIELDS.contains(field)) {
                 throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Unknown upload field '" + field
@@ -131,9 +167,8 @@ public class ModelController {
                 settings.put(key, value);
             }
         }
-        ModelDescription description = lifecycle.upload(new UploadRequest(request.getParameter("name"),
-                request.getParameter("format"), request.getParameter("target"), parts, settings));
-        return ResponseEntity.created(URI.create("/v1/models/" + description.id())).body(description);
+        return new UploadRequest(request.getParameter("name"), request.getParameter("format"),
+                request.getParameter("target"), parts, settings);
     }
 
     /** The list wrapper: {@code {"models": [...]}}. */
@@ -143,7 +178,7 @@ public class ModelController {
     @Operation(summary = "List models")
     @GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
     public ModelList list() {
-        return new ModelList(registry.all().stream().map(ServedModel::describe).toList());
+        return new ModelList(registry.all().stream().map(ModelVersions::describe).toList());
     }
 
     @Operation(summary = "Describe a model")

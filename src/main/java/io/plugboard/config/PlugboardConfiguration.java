@@ -1,6 +1,7 @@
 package io.plugboard.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.plugboard.api.InferenceExchange;
 import io.plugboard.api.codec.JsonRequestDecoder;
 import io.plugboard.api.codec.JsonResponseEncoder;
 import io.plugboard.archive.ArchiveLimits;
@@ -117,7 +118,8 @@ public class PlugboardConfiguration {
         ServingDefaults defaults = new ServingDefaults(new PoolSettings(s.instances(), s.queueCapacity(), s.timeout(),
                 s.maxBatchSize(), s.maxQueueDelay()), s.target());
         return new ModelLifecycle(store, detector, backends, registry, metrics, defaults,
-                properties.upload().maxSize().toBytes(), s.drainTimeout(), clock, nanoClock, extractor);
+                properties.upload().maxSize().toBytes(), s.drainTimeout(), clock, nanoClock, extractor,
+                properties.store().keepVersions());
     }
 
     @Bean
@@ -133,6 +135,12 @@ public class PlugboardConfiguration {
     @Bean
     JsonResponseEncoder jsonResponseEncoder(JsonMapper json) {
         return new JsonResponseEncoder(json);
+    }
+
+    @Bean
+    InferenceExchange inferenceExchange(InferenceGateway gateway, JsonRequestDecoder decoder,
+            JsonResponseEncoder encoder, PlugboardProperties properties) {
+        return new InferenceExchange(gateway, decoder, encoder, properties.inference().maxRequestSize().toBytes());
     }
 
     /** Multipart parts stream to temporary files beside the store, never whole into memory. */

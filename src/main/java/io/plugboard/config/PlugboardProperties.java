@@ -13,7 +13,7 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
         @DefaultValue Engines engines, @DefaultValue Archive archive) {
 
     /** Where models are stored. */
-    public record Store(@DefaultValue("./data") Path path) {
+    public record Store(@DefaultValue("./data") Path path, @DefaultValue("2") int keepVersions) {
     }
 
     /** Limits on model uploads. */

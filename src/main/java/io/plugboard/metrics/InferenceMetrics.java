@@ -48,12 +48,21 @@ public final class InferenceMetrics implements PoolObserver {
                 .tag("state", state).register(registry);
     }
 
-    /** Registers a model's queue gauges. */
-    public void poolGauges(String model, Supplier<Number> queueDepth, Supplier<Number> inFlight) {
+    /** Registers a model version's queue gauges. */
+    public void poolGauges(String model, String version, Supplier<Number> queueDepth, Supplier<Number> inFlight) {
         Gauge.builder("plugboard.queue.depth", queueDepth).description("Requests waiting in the model's queue")
-                .tag("model", model).register(registry);
+                .tags("model", model, "version", version).register(registry);
         Gauge.builder("plugboard.instances.busy", inFlight).description("Instances running a batch now")
-                .tag("model", model).register(registry);
+                .tags("model", model, "version", version).register(registry);
+    }
+
+    /** Removes the meters of one model version. */
+    public void forgetVersion(String model, String version) {
+        for (Meter meter : registry.getMeters()) {
+            if (model.equals(meter.getId().getTag("model")) && version.equals(meter.getId().getTag("version"))) {
+                registry.remove(meter);
+            }
+        }
     }
 
     @Override

@@ -32,21 +32,32 @@ public final class InferenceGateway {
         this.clock = clock;
     }
 
-    /** The signature of a READY model (404 / 503 otherwise); codecs use it to decode inputs. */
-    public ModelSignature signature(String modelId) {
-        return ready(modelId).signature();
+    /** Checks that a model (or a pinned version) exists and is READY: 404 / 503 otherwise. */
+    public void requireReady(String modelId, Integer version) {
+        ready(modelId, version);
     }
 
-    public InferenceResult infer(String modelId, InferenceRequest request, String protocol) {
+    /** Runs the newest READY version, or the pinned {@code version} when not null. */
+    public InferenceResult infer(String modelId, Integer version, InferenceRequest request, String protocol) {
         long start = clock.nanoTime();
         String outcome = "success";
         try {
-            ServedModel model = ready(modelId);
+            ServedModel model = ready(modelId, version);
             InstancePool pool = model.pool();
             ModelSignature signature = model.signature();
             Set<String> outputs = InputValidator.validate(signature, request.inputs(), request.outputs());
             Duration timeout = request.timeout() != null ? request.timeout() : pool.settings().timeout();
-            InferenceJob job = pool.submit(request.inputs(), outputs, timeout);
+            InferenceJob job;
+            try {
+                job = pool.submit(request.inputs(), outputs, timeout);
+            } catch (PlugboardException e) {
+                if (e.type() != ProblemType.MODEL_NOT_READY || version != null) {
+                    throw e;
+                }
+                // the version retired between lookup and submit: the newest READY one takes it
+                model = ready(modelId, null);
+                job = model.pool().submit(request.inputs(), outputs, timeout);
+            }
             Map<String, Tensor> produced = await(modelId, job, timeout);
             Map<String, Tensor> ordered = new LinkedHashMap<>();
             if (outputs.isEmpty()) {
@@ -58,7 +69,7 @@ public final class InferenceGateway {
                     ordered.put(name, t);
                 }
             }
-            return new InferenceResult(modelId, Integer.toString(model.record().version()), request.id(), ordered);
+            return new InferenceResult(modelId, Integer.toString(model.version()), request.id(), ordered);
         } catch (PlugboardException e) {
             outcome = e.type().slug();
             throw e;
@@ -72,8 +83,21 @@ public final class InferenceGateway {
         }
     }
 
-    private ServedModel ready(String modelId) {
-        ServedModel model = registry.require(modelId);
+    private ServedModel ready(String modelId, Integer version) {
+        ModelVersions entry = registry.require(modelId);
+        ServedModel model;
+        if (version != null) {
+            model = entry.requireVersion(version);
+        } else {
+            model = entry.serving().orElse(null);
+            if (model == null) {
+                ModelState state = entry.state();
+                String why = entry.all().stream().filter(m -> m.error() != null).map(ServedModel::error).findFirst()
+                        .map(e -> " It failed to load: " + e).orElse("");
+                throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Model '" + modelId + "' has no READY version ("
+                        + state + ")." + why, Map.of("model", modelId, "state", state.name()));
+            }
+        }
         if (model.state() != ModelState.READY || model.pool() == null) {
             String why = model.state() == ModelState.FAILED ? " It failed to load: " + model.error() : "";
             throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Model '" + modelId + "' is "

@@ -68,10 +68,11 @@ public final class ModelLifecycle implements AutoCloseable {
     private final Clock clock;
     private final NanoClock nanoClock;
     private final SafeExtractor extractor;
+    private final int keepVersions;
 
     public ModelLifecycle(ModelStore store, FormatDetector detector, BackendRegistry backends,
             ModelRegistry registry, InferenceMetrics metrics, ServingDefaults defaults, long maxUploadBytes,
-            Duration drain, Clock clock, NanoClock nanoClock, SafeExtractor extractor) {
+            Duration drain, Clock clock, NanoClock nanoClock, SafeExtractor extractor, int keepVersions) {
         this.store = store;
         this.detector = detector;
         this.backends = backends;
@@ -83,6 +84,7 @@ public final class ModelLifecycle implements AutoCloseable {
         this.clock = clock;
         this.nanoClock = nanoClock;
         this.extractor = extractor;
+        this.keepVersions = Math.max(1, keepVersions);
         for (ModelState state : ModelState.values()) {
             metrics.modelsGauge(state.name().toLowerCase(Locale.ROOT), () -> registry.count(state));
         }
@@ -94,18 +96,54 @@ public final class ModelLifecycle implements AutoCloseable {
      * @return the READY model's description
      */
     public ModelDescription upload(UploadRequest request) {
-        if (request.parts().isEmpty()) {
-            throw new PlugboardException(ProblemType.MISSING_FILE, "The upload has no 'file' part.");
-        }
-        Map<String, String> parameters = new HashMap<>(request.settings());
-        PoolSettings poolSettings = defaults.resolve(parameters);
+        requireFiles(request);
         String id = request.name() == null || request.name().isBlank()
                 ? generatedId(request.parts().get(0).name()) : validName(request.name());
         if (!registry.reserve(id)) {
             throw new PlugboardException(ProblemType.MODEL_EXISTS, "A model named '" + id
-                    + "' already exists; delete it first or choose another name.", Map.of("model", id));
+                    + "' already exists; delete it first, add a version (POST /v1/models/" + id
+                    + "/versions) or choose another name.", Map.of("model", id));
         }
-        boolean registered = false;
+        try {
+            return addVersion(id, 1, request);
+        } finally {
+            registry.release(id);
+        }
+    }
+
+    /**
+     * Adds version N+1 of an existing model. The plain infer URL switches to it once it is READY; a
+     * version that fails to load leaves the model as it was. Older versions beyond the retention
+     * limit are then drained and deleted.
+     */
+    public ModelDescription uploadVersion(String id, UploadRequest request) {
+        requireFiles(request);
+        ModelVersions entry = registry.require(id);
+        if (request.name() != null && !request.name().isBlank() && !request.name().equals(id)) {
+            throw new PlugboardException(ProblemType.INVALID_PARAMETER, "'name' must be absent or '" + id
+                    + "' when adding a version.", Map.of("parameter", "name"));
+        }
+        int version = entry.reserveNext();
+        ModelDescription added;
+        try {
+            added = addVersion(id, version, request);
+        } catch (RuntimeException e) {
+            entry.release(version);
+            throw e;
+        }
+        applyRetention(entry);
+        return added;
+    }
+
+    private static void requireFiles(UploadRequest request) {
+        if (request.parts().isEmpty()) {
+            throw new PlugboardException(ProblemType.MISSING_FILE, "The upload has no 'file' part.");
+        }
+    }
+
+    private ModelDescription addVersion(String id, int version, UploadRequest request) {
+        Map<String, String> parameters = new HashMap<>(request.settings());
+        PoolSettings poolSettings = defaults.resolve(parameters);
         try (Staging staging = store.stage(maxUploadBytes)) {
             for (UploadPart part : request.parts()) {
                 try (InputStream in = part.opener().open()) {
@@ -132,7 +170,7 @@ public final class ModelLifecycle implements AutoCloseable {
                     detection.format(), parameters);
             Placed placed = loadPlaced(id, backend, source, placement);
             LoadedModel loaded = placed.model();
-            StoredModelRecord record = new StoredModelRecord(id, 1, detection.format().id(),
+            StoredModelRecord record = new StoredModelRecord(id, version, detection.format().id(),
                     detection.mainFile(), uploadDigest, staging.totalBytes(), clock.instant(),
                     staging.files().stream().map(f -> new StoredFile(f.name(), f.sizeBytes(), f.sha256())).toList(),
                     parameters);
@@ -148,15 +186,23 @@ public final class ModelLifecycle implements AutoCloseable {
                 }
                 throw e;
             }
-            registry.put(model);
-            registered = true;
-            log.info("Model {} stored and READY ({} via {} on {})", id, detection.format().id(),
+            ModelVersions entry = registry.put(model);
+            log.info("Model {} version {} stored and READY ({} via {} on {})", id, version, detection.format().id(),
                     backend.name(), loaded.target());
-            return model.describe();
-        } finally {
-            if (!registered) {
-                registry.release(id);
+            return model.describe().withVersions(entry.all().stream().map(ServedModel::summary).toList());
+        }
+    }
+
+    /** Keeps the newest {@code keepVersions} versions; older ones are drained, unloaded and deleted. */
+    private void applyRetention(ModelVersions entry) {
+        List<ServedModel> all = entry.all();
+        for (int i = 0; i < all.size() - keepVersions; i++) {
+            ServedModel old = all.get(i);
+            if (entry.serving().map(s -> s == old).orElse(false)) {
+                continue;
             }
+            removeVersion(entry, old);
+            log.info("Model {} version {} retired (keeping {} versions)", entry.id(), old.version(), keepVersions);
         }
     }
 
@@ -271,20 +317,13 @@ public final class ModelLifecycle implements AutoCloseable {
     private void serve(ServedModel model, LoadedModel loaded, PoolSettings settings, String placement) {
         Warmup.run(model.id(), loaded);
         InstancePool pool = new InstancePool(model.id(), loaded, settings, nanoClock, metrics);
-        metrics.poolGauges(model.id(), pool::queueDepth, pool::inFlight);
+        metrics.poolGauges(model.id(), Integer.toString(model.version()), pool::queueDepth, pool::inFlight);
         model.ready(loaded, pool, placement);
     }
 
-    /** Loads every stored model; one that fails is kept on disk and shown FAILED. */
+    /** Loads every stored model version; one that fails is kept on disk and shown FAILED. */
     public void restoreAll() {
-        Map<String, StoredModel> newest = new HashMap<>();
         for (StoredModel stored : store.list()) {
-            newest.merge(stored.record().id(), stored,
-                    (a, b) -> a.record().version() >= b.record().version() ? a : b);
-        }
-        List<StoredModel> ordered = newest.values().stream()
-                .sorted(Comparator.comparing(m -> m.record().id())).toList();
-        for (StoredModel stored : ordered) {
             restore(stored);
         }
     }
@@ -308,27 +347,77 @@ public final class ModelLifecycle implements AutoCloseable {
             Placed placed = loadPlaced(record.id(), backend, new ModelSource(stored.filesDirectory(),
                     record.mainFile(), format, record.parameters()), placement);
             serve(model, placed.model(), settings, placed.reason());
-            log.info("Restored model {} ({})", record.id(), record.format());
+            log.info("Restored model {} version {} ({})", record.id(), record.version(), record.format());
         } catch (RuntimeException e) {
-            log.error("Stored model {} could not be restored: {}", record.id(), e.getMessage());
+            log.error("Stored model {} version {} could not be restored: {}", record.id(), record.version(),
+                    e.getMessage());
             model.failed(e.getMessage());
         }
     }
 
-    /** Unloads a model (draining in-flight work) and deletes its files. */
+    /** Unloads a model (draining in-flight work) and deletes all its versions' files. */
     public void delete(String id) {
-        ServedModel model = registry.require(id);
-        registry.remove(id);
-        model.close(drain);
+        registry.require(id);
+        ModelVersions entry = registry.remove(id);
+        if (entry == null) {
+            return;
+        }
+        for (ServedModel model : entry.all()) {
+            model.close(drain);
+        }
         store.delete(id);
         metrics.forget(id);
         log.info("Model {} deleted", id);
     }
 
+    /** Deletes one version; deleting the last one deletes the model. */
+    public void deleteVersion(String id, int version) {
+        ModelVersions entry = registry.require(id);
+        ServedModel model = entry.requireVersion(version);
+        if (entry.all().size() == 1) {
+            delete(id);
+            return;
+        }
+        removeVersion(entry, model);
+        log.info("Model {} version {} deleted", id, version);
+    }
+
+    private void removeVersion(ModelVersions entry, ServedModel model) {
+        entry.remove(model.version());
+        model.close(drain);
+        store.deleteVersion(entry.id(), model.version());
+        metrics.forgetVersion(entry.id(), Integer.toString(model.version()));
+    }
+
+    /** Releases every version of a model from memory, keeping its files (model repository unload). */
+    public void unload(String id) {
+        ModelVersions entry = registry.require(id);
+        for (ServedModel model : entry.all()) {
+            model.close(drain);
+            model.unloaded();
+        }
+        log.info("Model {} unloaded", id);
+    }
+
+    /** Loads again every version of a model that is not READY (model repository load). */
+    public void load(String id) {
+        ModelVersions entry = registry.require(id);
+        for (StoredModel stored : store.list()) {
+            if (stored.record().id().equals(id)) {
+                ServedModel current = entry.version(stored.record().version()).orElse(null);
+                if (current == null || current.state() != ModelState.READY) {
+                    restore(stored);
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
-        for (ServedModel model : registry.all()) {
-            model.close(drain);
+        for (ModelVersions entry : registry.all()) {
+            for (ServedModel model : entry.all()) {
+                model.close(drain);
+            }
         }
     }
 

@@ -1,6 +1,9 @@
 package io.plugboard.model;
 
-/** Where a model is in its life: {@code LOADING → READY | FAILED}. */
+/**
+ * Where a model version is in its life: {@code LOADING → READY | FAILED}; {@code UNLOADED} when it is
+ * stored but released from memory (model repository {@code unload}).
+ */
 public enum ModelState {
-    LOADING, READY, FAILED
+    LOADING, READY, FAILED, UNLOADED
 }

@@ -81,6 +81,20 @@ public final class ServedModel {
         }
     }
 
+    public int version() {
+        return record.version();
+    }
+
+    ModelDescription.VersionSummary summary() {
+        LoadedModel model = loaded;
+        return new ModelDescription.VersionSummary(record.version(), state, error,
+                model == null ? null : model.target(), record.createdAt(), record.sha256());
+    }
+
+    void unloaded() {
+        this.state = ModelState.UNLOADED;
+    }
+
     public ModelDescription describe() {
         LoadedModel model = loaded;
         InstancePool p = pool;
@@ -97,6 +111,6 @@ public final class ServedModel {
                 record.sha256(), record.createdAt(), record.files().stream().map(StoredFile::path).toList(),
                 model == null ? List.of() : model.signature().inputs(),
                 model == null ? List.of() : model.signature().outputs(),
-                model != null && model.signature().positionalInputs() ? Boolean.TRUE : null, settings);
+                model != null && model.signature().positionalInputs() ? Boolean.TRUE : null, settings, null);
     }
 }

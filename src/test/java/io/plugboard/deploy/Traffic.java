@@ -3,13 +3,13 @@ package io.plugboard.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plugboard.support.Http;
-import io.plugboard.support.ServerTest;
 import java.nio.file.Path;
 
 /** Requests that make the server publish its meters: an upload, inferences and failed requests. */
 final class Traffic {
 
-    static final Path ADD_MUL = ServerTest.MODELS.resolve("onnx").resolve("add_mul.onnx");
+    /** The same file as ServerTest.onnx("add_mul"), without loading ServerTest for container tests. */
+    static final Path ADD_MUL = Path.of("src/test/resources/models/onnx/add_mul.onnx");
 
     private static final String A = "{\"name\":\"a\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}";
     private static final String B = "{\"name\":\"b\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}";

@@ -83,6 +83,10 @@ public final class Http {
     }
 
     public Reply upload(Map<String, String> fields, List<Part> files) {
+        return uploadTo("/v1/models", fields, files);
+    }
+
+    public Reply uploadTo(String path, Map<String, String> fields, List<Part> files) {
         String boundary = "----plugboard" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Map.Entry<String, String> f : fields.entrySet()) {
@@ -96,7 +100,7 @@ public final class Http {
             write(body, "\r\n");
         }
         write(body, "--" + boundary + "--\r\n");
-        return post("/v1/models", "multipart/form-data; boundary=" + boundary, body.toByteArray());
+        return post(path, "multipart/form-data; boundary=" + boundary, body.toByteArray());
     }
 
     /** Uploads files under a name; fields may add settings. */

@@ -36,28 +36,50 @@ public final class JsonRequestDecoder {
      * @param maxElements the most elements any tensor may declare (derived from the request size)
      */
     public InferenceRequest decode(InputStream body, long maxElements) {
+        DecodedRequest decoded = decodeHeader(body, maxElements);
+        if (!decoded.binaryInputs().isEmpty()) {
+            throw malformed("Input '" + decoded.binaryInputs().get(0).name() + "' declares binary_data_size, but the "
+                    + "request was sent as JSON; send it as application/octet-stream with an "
+                    + "Inference-Header-Content-Length header.");
+        }
+        return decoded.request(Map.of());
+    }
+
+    /**
+     * Decodes the JSON part of a request; inputs declaring {@code parameters.binary_data_size} are
+     * returned as {@link DecodedRequest.BinaryInput}s for the binary section to fill.
+     */
+    public DecodedRequest decodeHeader(InputStream body, long maxElements) {
         try (JsonParser p = mapper.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw malformed("The request body must be a JSON object.");
             }
             String id = null;
             Map<String, Tensor> inputs = new LinkedHashMap<>();
-            List<String> outputs = new ArrayList<>();
-            Duration timeout = null;
+            List<DecodedRequest.BinaryInput> binary = new ArrayList<>();
+            List<DecodedRequest.OutputRequest> outputs = new ArrayList<>();
+            RequestParameters parameters = new RequestParameters(null, false);
             boolean sawInputs = false;
             while (p.nextToken() == JsonToken.PROPERTY_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
                     case "id" -> id = value == JsonToken.VALUE_NULL ? null : requireString(p, "id");
-                    case "parameters" -> timeout = parameters(p);
+                    case "parameters" -> parameters = parameters(p);
                     case "inputs" -> {
                         sawInputs = true;
                         requireArray(p, "inputs");
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             DecodedInput input = input(p, maxElements);
-                            if (inputs.put(input.name(), input.tensor()) != null) {
+                            boolean seen = inputs.containsKey(input.name())
+                                    || binary.stream().anyMatch(b -> b.name().equals(input.name()));
+                            if (seen) {
                                 throw malformed("Input '" + input.name() + "' appears twice.");
+                            }
+                            if (input.binary() != null) {
+                                binary.add(input.binary());
+                            } else {
+                                inputs.put(input.name(), input.tensor());
                             }
                         }
                     }
@@ -75,13 +97,16 @@ public final class JsonRequestDecoder {
             if (!sawInputs) {
                 throw malformed("The request has no 'inputs' array.");
             }
-            return new InferenceRequest(id, inputs, outputs, timeout);
+            return new DecodedRequest(id, inputs, binary, outputs, parameters.timeout(), parameters.binaryOutput());
         } catch (JacksonException e) {
             throw malformed("The request is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
-    private record DecodedInput(String name, Tensor tensor) {
+    private record DecodedInput(String name, Tensor tensor, DecodedRequest.BinaryInput binary) {
+    }
+
+    private record RequestParameters(Duration timeout, boolean binaryOutput) {
     }
 
     private DecodedInput input(JsonParser p, long maxElements) {
@@ -95,6 +120,7 @@ public final class JsonRequestDecoder {
         ElementSink sink = null;
         int count = -1;
         boolean sawData = false;
+        long binarySize = -1;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
@@ -124,11 +150,14 @@ public final class JsonRequestDecoder {
                             String param = p.currentName();
                             p.nextToken();
                             if (param.equals("binary_data_size")) {
-                                throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "Input '" + name
-                                        + "' declares binary_data_size, but the request was sent as JSON; send it "
-                                        + "as application/octet-stream with an Inference-Header-Content-Length header.");
+                                if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
+                                        || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 0) {
+                                    throw malformed("binary_data_size must be a non-negative integer.");
+                                }
+                                binarySize = p.getLongValue();
+                            } else {
+                                p.skipChildren();
                             }
-                            p.skipChildren();
                         }
                     } else {
                         p.skipChildren();
@@ -148,6 +177,14 @@ public final class JsonRequestDecoder {
             throw new PlugboardException(ProblemType.INVALID_TENSOR, "Input '" + name + "' has no 'shape'.",
                     Map.of("input", name));
         }
+        if (binarySize >= 0) {
+            if (sawData) {
+                throw new PlugboardException(ProblemType.INVALID_TENSOR, "Input '" + name
+                        + "' has both 'data' and binary_data_size.", Map.of("input", name));
+            }
+            count(name, shape, maxElements);
+            return new DecodedInput(name, null, new DecodedRequest.BinaryInput(name, type, shape, binarySize));
+        }
         if (!sawData) {
             throw new PlugboardException(ProblemType.INVALID_TENSOR, "Input '" + name + "' has no 'data'.",
                     Map.of("input", name));
@@ -157,7 +194,7 @@ public final class JsonRequestDecoder {
             sink = sink(name, type, count);
             early.replay(sink);
         }
-        return new DecodedInput(name, finish(name, type, shape, count, sink));
+        return new DecodedInput(name, finish(name, type, shape, count, sink), null);
     }
 
     private static ElementSink sink(String name, DataType type, int count) {
@@ -263,16 +300,27 @@ public final class JsonRequestDecoder {
         }
     }
 
-    private static String output(JsonParser p) {
+    private static DecodedRequest.OutputRequest output(JsonParser p) {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw malformed("Each entry of 'outputs' must be an object with a 'name'.");
         }
         String name = null;
+        boolean binary = false;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String field = p.currentName();
-            p.nextToken();
+            JsonToken t = p.nextToken();
             if (field.equals("name")) {
                 name = requireString(p, "name");
+            } else if (field.equals("parameters") && t == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+                    String param = p.currentName();
+                    JsonToken v = p.nextToken();
+                    if (param.equals("binary_data")) {
+                        binary = v == JsonToken.VALUE_TRUE;
+                    } else {
+                        p.skipChildren();
+                    }
+                }
             } else {
                 p.skipChildren();
             }
@@ -280,15 +328,16 @@ public final class JsonRequestDecoder {
         if (name == null) {
             throw malformed("An entry of 'outputs' has no 'name'.");
         }
-        return name;
+        return new DecodedRequest.OutputRequest(name, binary);
     }
 
-    private static Duration parameters(JsonParser p) {
+    private static RequestParameters parameters(JsonParser p) {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             p.skipChildren();
-            return null;
+            return new RequestParameters(null, false);
         }
         Duration timeout = null;
+        boolean binaryOutput = false;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String field = p.currentName();
             JsonToken t = p.nextToken();
@@ -301,11 +350,13 @@ public final class JsonRequestDecoder {
                 long v = p.getLongValue();
                 timeout = field.equals("timeout") ? Duration.ofNanos(Math.multiplyExact(Math.min(v, 3_600_000_000L), 1000L))
                         : Duration.ofMillis(Math.min(v, 3_600_000L));
+            } else if (field.equals("binary_data_output")) {
+                binaryOutput = t == JsonToken.VALUE_TRUE;
             } else {
                 p.skipChildren();
             }
         }
-        return timeout;
+        return new RequestParameters(timeout, binaryOutput);
     }
 
     private static String requireString(JsonParser p, String field) {

@@ -24,6 +24,15 @@ public final class JsonResponseEncoder {
     }
 
     public void encode(InferenceResult result, OutputStream out) {
+        encode(result, out, java.util.Set.of());
+    }
+
+    /**
+     * Writes the JSON document; outputs named in {@code binary} get
+     * {@code "parameters":{"binary_data_size":N}} instead of {@code data} (their bytes follow, see
+     * {@link BinaryTensors#writeOutputs}).
+     */
+    public void encode(InferenceResult result, OutputStream out, java.util.Set<String> binary) {
         try (JsonGenerator g = mapper.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringProperty("model_name", result.modelName());
@@ -44,8 +53,15 @@ public final class JsonResponseEncoder {
                     g.writeNumber(d);
                 }
                 g.writeEndArray();
-                g.writeName("data");
-                writeData(g, t);
+                if (binary.contains(e.getKey())) {
+                    g.writeName("parameters");
+                    g.writeStartObject();
+                    g.writeNumberProperty("binary_data_size", BinaryTensors.size(t));
+                    g.writeEndObject();
+                } else {
+                    g.writeName("data");
+                    writeData(g, t);
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -1,0 +1,197 @@
+package io.plugboard.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.plugboard.model.ModelLifecycle;
+import io.plugboard.model.ModelRegistry;
+import io.plugboard.model.ModelState;
+import io.plugboard.model.ModelVersions;
+import io.plugboard.model.ServedModel;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.TensorSpec;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The Open Inference Protocol (KServe V2) REST API, so Triton and KServe clients work unchanged.
+ * Inference shares the {@code /v1} path (queue, batching, metrics); errors use the protocol's
+ * {@code {"error": "..."}} body with the matching status.
+ */
+@RestController
+@Tag(name = "Open Inference Protocol (V2)", description = "KServe V2 / Triton-compatible endpoints")
+public class V2Controller {
+
+    /** Extensions listed in server metadata: only what is implemented. */
+    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_repository");
+
+    private final ModelRegistry registry;
+    private final ModelLifecycle lifecycle;
+    private final InferenceExchange exchange;
+    private final ApplicationAvailability availability;
+
+    public V2Controller(ModelRegistry registry, ModelLifecycle lifecycle, InferenceExchange exchange,
+            ApplicationAvailability availability) {
+        this.registry = registry;
+        this.lifecycle = lifecycle;
+        this.exchange = exchange;
+        this.availability = availability;
+    }
+
+    /** Server metadata. */
+    public record ServerMetadata(String name, String version, List<String> extensions) {
+    }
+
+    /** A tensor in model metadata. */
+    public record TensorMetadata(String name, String datatype, long[] shape) {
+    }
+
+    /** Model metadata. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ModelMetadata(String name, List<String> versions, String platform, List<TensorMetadata> inputs,
+            List<TensorMetadata> outputs) {
+    }
+
+    /** Model readiness. */
+    public record ModelReady(String name, boolean ready) {
+    }
+
+    /** One entry of the repository index. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record IndexEntry(String name, String version, String state, String reason) {
+    }
+
+    @Operation(summary = "Server metadata")
+    @GetMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ServerMetadata server() {
+        String version = V2Controller.class.getPackage().getImplementationVersion();
+        return new ServerMetadata("plugboard", version == null ? "0.1.0" : version, EXTENSIONS);
+    }
+
+    @Operation(summary = "Server liveness")
+    @GetMapping(path = "/v2/health/live")
+    public ResponseEntity<Void> live() {
+        return ResponseEntity.ok().build();
+    }
+
+    @Operation(summary = "Server readiness", description = "200 once every stored model has been restored.")
+    @GetMapping(path = "/v2/health/ready")
+    public ResponseEntity<Void> ready() {
+        return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC
+                ? ResponseEntity.ok().build() : ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+    }
+
+    @Operation(summary = "Model metadata")
+    @GetMapping(path = {"/v2/models/{name}", "/v2/models/{name}/versions/{version}"}, produces = MediaType.APPLICATION_JSON_VALUE)
+    public ModelMetadata metadata(@PathVariable("name") String name,
+            @PathVariable(name = "version", required = false) String version) {
+        ModelVersions entry = registry.require(name);
+        ServedModel model = pick(entry, version);
+        List<String> versions = entry.all().stream().map(m -> Integer.toString(m.version())).toList();
+        var signature = model.signature();
+        return new ModelMetadata(name, versions, platform(model.record().format()),
+                signature == null ? List.of() : tensors(signature.inputs()),
+                signature == null ? List.of() : tensors(signature.outputs()));
+    }
+
+    @Operation(summary = "Model readiness", description = "200 when READY, 400 otherwise (as Triton).")
+    @GetMapping(path = {"/v2/models/{name}/ready", "/v2/models/{name}/versions/{version}/ready"},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Object> modelReady(@PathVariable("name") String name,
+            @PathVariable(name = "version", required = false) String version) {
+        ModelVersions entry = registry.require(name);
+        boolean ready = version == null ? entry.serving().isPresent()
+                : entry.requireVersion(parseVersion(version)).state() == ModelState.READY;
+        if (!ready) {
+            return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_JSON)
+                    .body(Map.of("error", "Model '" + name + "' is not ready."));
+        }
+        return ResponseEntity.ok(new ModelReady(name, true));
+    }
+
+    @Operation(summary = "Run inference", description = "The protocol's JSON, or the binary tensor data extension.")
+    @PostMapping(path = {"/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}/infer"},
+            consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE},
+            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    public void infer(@PathVariable("name") String name, @PathVariable(name = "version", required = false) String version,
+            HttpServletRequest request, HttpServletResponse response) throws IOException {
+        exchange.handle(name, version == null ? null : parseVersion(version), request, response, "v2");
+    }
+
+    @Operation(summary = "Repository index", description = "Every stored model version and its state.")
+    @PostMapping(path = "/v2/repository/index", produces = MediaType.APPLICATION_JSON_VALUE)
+    public List<IndexEntry> index(@RequestBody(required = false) Map<String, Object> body) {
+        boolean onlyReady = body != null && Boolean.TRUE.equals(body.get("ready"));
+        List<IndexEntry> entries = new ArrayList<>();
+        for (ModelVersions entry : registry.all()) {
+            for (ServedModel model : entry.all()) {
+                if (!onlyReady || model.state() == ModelState.READY) {
+                    entries.add(new IndexEntry(entry.id(), Integer.toString(model.version()), model.state().name(),
+                            model.error()));
+                }
+            }
+        }
+        return entries;
+    }
+
+    @Operation(summary = "Load a model", description = "Loads every stored version that is not READY.")
+    @PostMapping(path = "/v2/repository/models/{name}/load", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> load(@PathVariable("name") String name) {
+        lifecycle.load(name);
+        return Map.of();
+    }
+
+    @Operation(summary = "Unload a model", description = "Drains and releases every version from memory; the files "
+            + "stay stored (a restart loads them again).")
+    @PostMapping(path = "/v2/repository/models/{name}/unload", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Map<String, Object> unload(@PathVariable("name") String name) {
+        lifecycle.unload(name);
+        return Map.of();
+    }
+
+    private static ServedModel pick(ModelVersions entry, String version) {
+        if (version != null) {
+            return entry.requireVersion(parseVersion(version));
+        }
+        return entry.serving().orElseGet(() -> entry.all().get(entry.all().size() - 1));
+    }
+
+    static int parseVersion(String version) {
+        try {
+            return Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            throw new PlugboardException(ProblemType.VERSION_NOT_FOUND, "Version '" + version
+                    + "' is not a version number.");
+        }
+    }
+
+    /** Platform names as the protocol's examples spell them. */
+    static String platform(String format) {
+        return switch (format) {
+            case "onnx" -> "onnx_onnxv1";
+            case "torchscript" -> "pytorch_torchscript";
+            case "tf-savedmodel" -> "tensorflow_savedmodel";
+            default -> format;
+        };
+    }
+
+    private static List<TensorMetadata> tensors(List<TensorSpec> specs) {
+        return specs.stream().map(s -> new TensorMetadata(s.name(), s.datatype() == null ? null : s.datatype().name(),
+                s.shape())).toList();
+    }
+}

@@ -1,0 +1,39 @@
+package io.plugboard.api;
+
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+/** Errors of the V2 endpoints as the protocol defines them: {@code {"error": "..."}} with the status. */
+@RestControllerAdvice(assignableTypes = V2Controller.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class V2ErrorHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(V2ErrorHandler.class);
+
+    @ExceptionHandler(PlugboardException.class)
+    ResponseEntity<Map<String, String>> plugboard(PlugboardException e) {
+        HttpHeaders headers = new HttpHeaders();
+        if (e.type() == ProblemType.QUEUE_FULL || e.type() == ProblemType.MODEL_NOT_READY) {
+            headers.set(HttpHeaders.RETRY_AFTER, "1");
+        }
+        return ResponseEntity.status(e.type().status()).headers(headers).contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("error", e.getMessage()));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Map<String, String>> unexpected(Exception e) {
+        log.error("Unexpected failure on a V2 endpoint", e);
+        return ResponseEntity.status(500).contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("error", "An unexpected error occurred; it has been logged."));
+    }
+}

@@ -1,0 +1,96 @@
+package io.plugboard.model;
+
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The versions of one model. The plain infer URL is served by the newest READY version: a version
+ * that is loading or failed never replaces a working one, and the switch is one volatile read per
+ * request, so no request mixes versions.
+ */
+public final class ModelVersions {
+
+    private final String id;
+    private final NavigableMap<Integer, ServedModel> versions = new ConcurrentSkipListMap<>();
+    private int reservedUpTo;
+
+    ModelVersions(String id) {
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Claims the next version number (1 for a new model). */
+    synchronized int reserveNext() {
+        int last = versions.isEmpty() ? 0 : versions.lastKey();
+        reservedUpTo = Math.max(reservedUpTo, last) + 1;
+        return reservedUpTo;
+    }
+
+    /** Gives back a number whose upload failed, so failed uploads leave no gap. */
+    synchronized void release(int version) {
+        if (reservedUpTo == version) {
+            reservedUpTo--;
+        }
+    }
+
+    void put(ServedModel model) {
+        versions.put(model.record().version(), model);
+    }
+
+    ServedModel remove(int version) {
+        return versions.remove(version);
+    }
+
+    public boolean isEmpty() {
+        return versions.isEmpty();
+    }
+
+    public List<ServedModel> all() {
+        return new ArrayList<>(versions.values());
+    }
+
+    /** The newest READY version, if any. */
+    public Optional<ServedModel> serving() {
+        for (ServedModel model : versions.descendingMap().values()) {
+            if (model.state() == ModelState.READY) {
+                return Optional.of(model);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Optional<ServedModel> version(int version) {
+        return Optional.ofNullable(versions.get(version));
+    }
+
+    public ServedModel requireVersion(int version) {
+        return version(version).orElseThrow(() -> new PlugboardException(ProblemType.VERSION_NOT_FOUND,
+                "Model '" + id + "' has no version " + version + "; it has " + versions.keySet() + ".",
+                Map.of("model", id, "version", version)));
+    }
+
+    /** The state of the model as a whole: READY if a version serves, else that of the newest version. */
+    public ModelState state() {
+        if (serving().isPresent()) {
+            return ModelState.READY;
+        }
+        return versions.isEmpty() ? ModelState.UNLOADED : versions.lastEntry().getValue().state();
+    }
+
+    /** The serving version's description (or the newest's), with every version listed. */
+    public ModelDescription describe() {
+        ServedModel shown = serving().orElseGet(() -> versions.lastEntry().getValue());
+        List<ModelDescription.VersionSummary> summaries = versions.values().stream()
+                .map(ServedModel::summary).toList();
+        return shown.describe().withVersions(summaries);
+    }
+}
