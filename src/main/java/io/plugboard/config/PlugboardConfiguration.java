@@ -61,7 +61,7 @@ public class PlugboardConfiguration {
     OnnxSettings onnxSettings(PlugboardProperties properties) {
         PlugboardProperties.Onnx onnx = properties.onnx();
         return new OnnxSettings(onnx.intraOpThreads(), onnx.interOpThreads(), onnx.optimizationLevel(),
-                onnx.openvinoDevice());
+                onnx.openvinoDevice(), onnx.allowSpinning());
     }
 
     @Bean

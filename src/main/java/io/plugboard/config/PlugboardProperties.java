@@ -48,6 +48,7 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
 
     /** ONNX Runtime session settings. */
     public record Onnx(@DefaultValue("0") int intraOpThreads, @DefaultValue("0") int interOpThreads,
-            @DefaultValue("all") String optimizationLevel, @DefaultValue("CPU") String openvinoDevice) {
+            @DefaultValue("all") String optimizationLevel, @DefaultValue("CPU") String openvinoDevice,
+            @DefaultValue("false") boolean allowSpinning) {
     }
 }

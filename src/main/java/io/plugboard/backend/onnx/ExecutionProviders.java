@@ -22,6 +22,7 @@ final class ExecutionProviders {
             if (settings.interOpThreads() > 0) {
                 options.setInterOpNumThreads(settings.interOpThreads());
             }
+            options.addConfigEntry("session.intra_op.allow_spinning", settings.allowSpinning() ? "1" : "0");
             options.setOptimizationLevel(switch (settings.optimizationLevel()) {
                 case "none" -> SessionOptions.OptLevel.NO_OPT;
                 case "basic" -> SessionOptions.OptLevel.BASIC_OPT;
