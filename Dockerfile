@@ -20,10 +20,14 @@
 #                           (SPRING_CONFIG_ADDITIONAL_LOCATION points here; Kubernetes mounts its
 #                           ConfigMap over it)
 #   /var/lib/plugboard      the model store (VOLUME; PLUGBOARD_STORE_PATH)
-#   /var/cache/plugboard    native caches: tmp/ is java.io.tmpdir, where ONNX Runtime unpacks its
-#                           native libraries at every start (and Tomcat keeps its work folder);
-#                           engines/ is plugboard.engines.cache-dir, where the DJL engines (PyTorch,
-#                           TensorFlow) unpack their native libraries the first time a model needs
+#   /opt/plugboard/native   ONNX Runtime's native libraries, unpacked at build time
+#                           (onnxruntime.native.path), so nothing is unpacked at start
+#   /opt/plugboard/engines  plugboard.engines.cache-dir: the DJL engines' (PyTorch, TensorFlow)
+#                           natives, unpacked at build time by a warm-up run of the server
+#   /var/cache/plugboard    tmp/ is java.io.tmpdir (Tomcat's work folder). Kubernetes mounts an
+#                           emptyDir here and points the engine cache at engines/ inside it, as the
+#                           read-only root filesystem does not let JavaCPP lock its cache; there
+#                           the DJL engines unpack their natives the first time a model needs
 #                           them. Mount a volume here when the root filesystem is read-only.
 # The process runs as uid/gid 10001.
 
@@ -58,7 +62,11 @@ RUN set -eu; \
     cp target/plugboard-*.jar app.jar; \
     java -Djarmode=tools -jar app.jar extract --layers --launcher --destination extracted; \
     mkdir -p extracted/dependencies extracted/spring-boot-loader \
-             extracted/snapshot-dependencies extracted/application
+             extracted/snapshot-dependencies extracted/application; \
+    mkdir -p native/onnxruntime; \
+    ort="$(ls extracted/dependencies/BOOT-INF/lib/onnxruntime*.jar)"; \
+    (cd native && jar xf "../$ort" ai/onnxruntime/native/linux-x64); \
+    mv native/ai/onnxruntime/native/linux-x64/* native/onnxruntime/; rm -rf native/ai
 
 ########################################################################################################
 # Runtime bases. curl is installed for the HEALTHCHECK.
@@ -110,6 +118,20 @@ COPY --from=build /build/extracted/spring-boot-loader/ ./
 COPY --from=build /build/extracted/snapshot-dependencies/ ./
 COPY --from=build /build/extracted/application/ ./
 COPY config/application-*.yml /opt/plugboard/config/
+# ONNX Runtime's natives, unpacked at build time (loaded from here via onnxruntime.native.path
+# instead of being unpacked into java.io.tmpdir at every start).
+COPY --from=build /build/native/onnxruntime/ /opt/plugboard/native/onnxruntime/
+
+# The DJL engines (PyTorch, TensorFlow) unpack their natives into the engine cache once, here, so
+# the first model load does not unpack hundreds of MB. The server starts, warms every engine, exits.
+RUN set -eu; \
+    mkdir -p /opt/plugboard/engines /tmp/warm-store; \
+    java -Djava.io.tmpdir=/tmp -Donnxruntime.native.path=/opt/plugboard/native/onnxruntime \
+         -cp /opt/plugboard/app org.springframework.boot.loader.launch.JarLauncher \
+         --plugboard.engines.warm-and-exit=true --plugboard.engines.cache-dir=/opt/plugboard/engines \
+         --plugboard.store.path=/tmp/warm-store --server.port=0; \
+    rm -rf /tmp/warm-store /tmp/onnxruntime-java*; \
+    chown -R 10001:10001 /opt/plugboard/engines
 
 # JAVA_TOOL_OPTIONS carries java.io.tmpdir so that it holds even when JAVA_OPTS is replaced.
 # JAVA_OPTS: the heap gets half the container's memory; ONNX Runtime's buffers and arenas are
@@ -117,8 +139,8 @@ COPY config/application-*.yml /opt/plugboard/config/
 ENV SPRING_PROFILES_ACTIVE=docker \
     SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/opt/plugboard/config/ \
     PLUGBOARD_STORE_PATH=/var/lib/plugboard \
-    PLUGBOARD_ENGINES_CACHE_DIR=/var/cache/plugboard/engines \
-    JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=/var/cache/plugboard/tmp" \
+    PLUGBOARD_ENGINES_CACHE_DIR=/opt/plugboard/engines \
+    JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=/var/cache/plugboard/tmp -Donnxruntime.native.path=/opt/plugboard/native/onnxruntime" \
     JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError"
 
 USER 10001:10001

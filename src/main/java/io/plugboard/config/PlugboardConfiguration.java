@@ -151,6 +151,28 @@ public class PlugboardConfiguration {
         return new MultipartConfigElement(tmp.toString(), max, max + (1 << 20), 1 << 20);
     }
 
+    /**
+     * With {@code plugboard.engines.warm-and-exit=true} the server starts every engine (unpacking
+     * its natives into the cache folder) and exits: image builds bake the caches in.
+     */
+    @Bean
+    @org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty("plugboard.engines.warm-and-exit")
+    ApplicationRunner warmEnginesAndExit(BackendRegistry backends,
+            org.springframework.context.ConfigurableApplicationContext context) {
+        return args -> {
+            for (Backend backend : backends.backends()) {
+                try {
+                    org.slf4j.LoggerFactory.getLogger(PlugboardConfiguration.class).info("Engine {} ready on {}",
+                            backend.name(), backend.targets());
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(PlugboardConfiguration.class).warn("Engine {} did not start: {}",
+                            backend.name(), e.getMessage());
+                }
+            }
+            System.exit(org.springframework.boot.SpringApplication.exit(context, () -> 0));
+        };
+    }
+
     /** Restores stored models before the readiness probe reports ready. */
     @Bean
     ApplicationRunner restoreModels(ModelLifecycle lifecycle) {
