@@ -18,6 +18,7 @@ import io.plugboard.backend.onnx.OnnxSettings;
 import io.plugboard.format.FormatDetector;
 import io.plugboard.inference.NanoClock;
 import io.plugboard.inference.PoolSettings;
+import io.plugboard.metrics.HardwareMetrics;
 import io.plugboard.metrics.InferenceMetrics;
 import io.plugboard.model.InferenceGateway;
 import io.plugboard.model.ModelLifecycle;
@@ -98,6 +99,11 @@ public class PlugboardConfiguration {
     @Bean(destroyMethod = "close")
     BackendRegistry backendRegistry(List<Backend> backends) {
         return new BackendRegistry(backends);
+    }
+
+    @Bean
+    HardwareMetrics hardwareMetrics(BackendRegistry backends) {
+        return new HardwareMetrics(backends);
     }
 
     @Bean

@@ -39,6 +39,8 @@ class PlacementTest extends ServerTest {
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.json().get("targets").toString()).contains("\"name\":\"cuda:0\"", "\"name\":\"cpu\"");
         assertThat(reply.json().get("unavailable").toString()).contains("libnvinfer.so.10 not found");
+        assertThat(http.get("/actuator/prometheus").body())
+                .contains("plugboard_hardware_accelerators{application=\"plugboard\",backend=\"onnxruntime\"} 1.0");
     }
 
     @Test
