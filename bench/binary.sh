@@ -7,11 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 C="${1:-4}"; D="${2:-5}"; PORT=18080; OUT=bench/results
 mkdir -p "$OUT"
-for candidate in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/* 2>/dev/null | sort -rV); do
-  [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
-  major=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)
-  if [ "${major:-0}" -ge 21 ]; then export JAVA_HOME="$candidate"; break; fi
-done
+. tools/select-jdk.sh
+select_jdk
 [ -f target/plugboard-0.1.0-SNAPSHOT.jar ] || ./mvnw -q -B -DskipTests package
 STORE=$(mktemp -d)
 "$JAVA_HOME/bin/java" -Xmx2g -jar target/plugboard-0.1.0-SNAPSHOT.jar --server.port=$PORT --plugboard.store.path="$STORE" \

@@ -3,11 +3,8 @@
 #   bench/rss.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for candidate in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/* 2>/dev/null | sort -rV); do
-  [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
-  major=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)
-  if [ "${major:-0}" -ge 21 ]; then export JAVA_HOME="$candidate"; break; fi
-done
+. tools/select-jdk.sh
+select_jdk
 PORT=18081
 [ -f target/plugboard-0.1.0-SNAPSHOT.jar ] || ./mvnw -q -B -DskipTests package
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }

@@ -12,11 +12,8 @@ PORT=18080
 OUT=bench/results
 mkdir -p "$OUT"
 
-for candidate in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/* 2>/dev/null | sort -rV); do
-  [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
-  major=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)
-  if [ "${major:-0}" -ge 21 ]; then export JAVA_HOME="$candidate"; break; fi
-done
+. tools/select-jdk.sh
+select_jdk
 JAVA="$JAVA_HOME/bin/java"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
 

@@ -1,6 +1,15 @@
 package io.plugboard.backend.djl;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.EngineException;
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.tensor.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
 import ai.djl.engine.Engine;
 import io.plugboard.backend.Backend;
 import io.plugboard.problem.PlugboardException;
@@ -71,6 +80,29 @@ abstract class DjlBackend implements Backend {
         } catch (DjlRuntime.EngineUnavailableException e) {
             throw new PlugboardException(ProblemType.UNSUPPORTED_FORMAT, "The " + engineName
                     + " engine is not usable here: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads a model with this backend's engine on a target and wraps it; engine failures become a
+     * 422 whose detail starts with {@code failure}.
+     */
+    LoadedModel loadModel(Path path, String target, Map<String, ?> options, ModelSignature signature, String failure) {
+        Device device = device(target);
+        Model model = Model.newInstance(name(), device, engineName);
+        try {
+            model.load(path, null, options);
+            TensorTranslator translator = new TensorTranslator(
+                    signature.inputs().stream().map(TensorSpec::name).toList(),
+                    signature.outputs().stream().map(TensorSpec::name).toList());
+            return new DjlModel(model, signature, target, device, translator);
+        } catch (IOException | MalformedModelException | EngineException | IllegalArgumentException e) {
+            model.close();
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, failure + ": "
+                    + DjlModel.firstLine(e.getMessage()), e);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
         }
     }
 

@@ -1,9 +1,5 @@
 package io.plugboard.backend.djl;
 
-import ai.djl.Device;
-import ai.djl.MalformedModelException;
-import ai.djl.Model;
-import ai.djl.engine.EngineException;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
 import io.plugboard.backend.ModelSource;
@@ -58,22 +54,8 @@ public final class SavedModelBackend extends DjlBackend {
         Path dir = pb.getParent();
         String signatureName = source.parameters().getOrDefault(SIGNATURE_NAME, DEFAULT_SIGNATURE);
         ModelSignature signature = signature(pb, signatureName);
-        Device device = device(target);
-        Model model = Model.newInstance("savedmodel", device, "TensorFlow");
-        try {
-            model.load(dir, null, Map.of("Tags", "serve", "SignatureDefKey", signatureName));
-            TensorTranslator translator = new TensorTranslator(
-                    signature.inputs().stream().map(TensorSpec::name).toList(),
-                    signature.outputs().stream().map(TensorSpec::name).toList());
-            return new DjlModel(model, signature, target, device, translator);
-        } catch (IOException | MalformedModelException | EngineException | IllegalArgumentException e) {
-            model.close();
-            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "TensorFlow could not load the SavedModel: "
-                    + DjlModel.firstLine(e.getMessage()), e);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        return loadModel(dir, target, Map.of("Tags", "serve", "SignatureDefKey", signatureName), signature,
+                "TensorFlow could not load the SavedModel");
     }
 
     /** Reads the named signature from saved_model.pb, inputs and outputs sorted by key as DJL feeds them. */
