@@ -39,10 +39,10 @@ public enum ModelFormat {
     PICKLE("pickle", "Python pickle (scikit-learn, joblib, Theano, …)", "a .pkl file",
             "Python pickles run arbitrary code when loaded; they are never unpickled here.",
             "Export the model to ONNX (skl2onnx for scikit-learn, torch.onnx.export for PyTorch)."),
-    SAFETENSORS("safetensors", "SafeTensors weights", "a .safetensors file",
+    SAFETENSORS("safetensors", "SafeTensors weights", "a .safetensors file beside an ONNX graph",
             "SafeTensors files hold weights only, with no graph to run.",
-            "Send the weights together with an ONNX graph whose initializers they replace, or export "
-                    + "the whole model to ONNX."),
+            "Upload them together with the ONNX graph whose initializers they replace (two file parts), or "
+                    + "as a new version of an ONNX model (POST /v1/models/{id}/versions with only the weights)."),
     TFLITE("tflite", "TensorFlow Lite", "a .tflite flatbuffer",
             "No TensorFlow Lite runtime is included in this build.",
             "Serve the original model (SavedModel or ONNX), or convert with tf2onnx --tflite model.tflite."),

@@ -12,29 +12,29 @@ import java.util.Optional;
  * values: enough to tell a well-formed message from garbage and to see which fields it has.
  * Bounded: at most {@code maxFields} fields are read, and every length is checked against the region.
  */
-final class ProtobufScanner {
+public final class ProtobufScanner {
 
-    static final int VARINT = 0;
-    static final int FIXED64 = 1;
-    static final int LENGTH_DELIMITED = 2;
-    static final int FIXED32 = 5;
+    public static final int VARINT = 0;
+    public static final int FIXED64 = 1;
+    public static final int LENGTH_DELIMITED = 2;
+    public static final int FIXED32 = 5;
 
     /** One field: its number, wire type, and where its value lies (for varints, the value itself). */
-    record Field(int number, int wireType, long valueOffset, long length, long varint) {
+    public record Field(int number, int wireType, long valueOffset, long length, long varint) {
     }
 
     /** The fields found; {@code complete} is false when the walk stopped at {@code maxFields}. */
-    record Message(List<Field> fields, boolean complete) {
+    public record Message(List<Field> fields, boolean complete) {
 
-        boolean has(int number, int wireType) {
+        public boolean has(int number, int wireType) {
             return fields.stream().anyMatch(f -> f.number() == number && f.wireType() == wireType);
         }
 
-        Optional<Field> first(int number) {
+        public Optional<Field> first(int number) {
             return fields.stream().filter(f -> f.number() == number).findFirst();
         }
 
-        int maxFieldNumber() {
+        public int maxFieldNumber() {
             return fields.stream().mapToInt(Field::number).max().orElse(0);
         }
     }
@@ -42,12 +42,12 @@ final class ProtobufScanner {
     private final FileChannel channel;
     private final ByteBuffer window = ByteBuffer.allocate(10);
 
-    ProtobufScanner(FileChannel channel) {
+    public ProtobufScanner(FileChannel channel) {
         this.channel = channel;
     }
 
     /** Scans [start, end); empty when the region is not a well-formed message (or is empty). */
-    Optional<Message> scan(long start, long end, int maxFields) throws IOException {
+    public Optional<Message> scan(long start, long end, int maxFields) throws IOException {
         List<Field> fields = new ArrayList<>();
         long pos = start;
         while (pos < end) {
@@ -100,7 +100,7 @@ final class ProtobufScanner {
     }
 
     /** Reads the first {@code max} bytes of a field's value. */
-    byte[] bytes(Field field, int max) throws IOException {
+    public byte[] bytes(Field field, int max) throws IOException {
         int n = (int) Math.min(max, field.length());
         ByteBuffer buf = ByteBuffer.allocate(n);
         while (buf.hasRemaining()) {

@@ -105,7 +105,7 @@ public final class ModelLifecycle implements AutoCloseable {
                     + "/versions) or choose another name.", Map.of("model", id));
         }
         try {
-            return addVersion(id, 1, request);
+            return addVersion(id, 1, request, null);
         } finally {
             registry.release(id);
         }
@@ -126,7 +126,7 @@ public final class ModelLifecycle implements AutoCloseable {
         int version = entry.reserveNext();
         ModelDescription added;
         try {
-            added = addVersion(id, version, request);
+            added = addVersion(id, version, request, entry);
         } catch (RuntimeException e) {
             entry.release(version);
             throw e;
@@ -141,7 +141,7 @@ public final class ModelLifecycle implements AutoCloseable {
         }
     }
 
-    private ModelDescription addVersion(String id, int version, UploadRequest request) {
+    private ModelDescription addVersion(String id, int version, UploadRequest request, ModelVersions base) {
         Map<String, String> parameters = new HashMap<>(request.settings());
         PoolSettings poolSettings = defaults.resolve(parameters);
         try (Staging staging = store.stage(maxUploadBytes)) {
@@ -152,6 +152,9 @@ public final class ModelLifecycle implements AutoCloseable {
                     throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
                             "The upload of '" + part.name() + "' broke off: " + e.getMessage(), e);
                 }
+            }
+            if (base != null && staging.files().stream().allMatch(f -> f.name().endsWith(".safetensors"))) {
+                addGraphOf(base, staging);
             }
             List<CandidateFile> candidates = staging.files().stream()
                     .map(f -> new CandidateFile(f.name(), f.path(), f.sizeBytes())).toList();
@@ -190,6 +193,30 @@ public final class ModelLifecycle implements AutoCloseable {
             log.info("Model {} version {} stored and READY ({} via {} on {})", id, version, detection.format().id(),
                     backend.name(), loaded.target());
             return model.describe().withVersions(entry.all().stream().map(ServedModel::summary).toList());
+        }
+    }
+
+    /**
+     * New weights for an existing ONNX model: a version upload of only .safetensors files takes the
+     * serving version's graph (and its other files) and overrides its initializers.
+     */
+    private void addGraphOf(ModelVersions base, Staging staging) {
+        ServedModel serving = base.serving().orElseThrow(() -> new PlugboardException(ProblemType.MODEL_NOT_READY,
+                "Model '" + base.id() + "' has no READY version whose graph the new weights could use."));
+        if (!serving.record().format().equals(ModelFormat.ONNX.id())) {
+            throw new PlugboardException(ProblemType.UNSUPPORTED_FORMAT, "SafeTensors weights can replace the "
+                    + "initializers of an ONNX model; '" + base.id() + "' is " + serving.record().format() + ".",
+                    Map.of("format", ModelFormat.SAFETENSORS.id()));
+        }
+        Path files = store.filesDirectory(base.id(), serving.version());
+        for (StoredFile file : serving.record().files()) {
+            if (!file.path().endsWith(".safetensors")) {
+                try (InputStream in = Files.newInputStream(files.resolve(file.path()))) {
+                    staging.write(file.path(), in);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
         }
     }
 

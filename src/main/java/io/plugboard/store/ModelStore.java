@@ -105,6 +105,11 @@ public final class ModelStore {
         }
     }
 
+    /** Where a committed version's files lie. */
+    public Path filesDirectory(String id, int version) {
+        return models.resolve(id).resolve(Integer.toString(version)).resolve(FILES_DIR);
+    }
+
     /** Every committed model version, oldest version first within a model. */
     public List<StoredModel> list() {
         List<StoredModel> found = new ArrayList<>();

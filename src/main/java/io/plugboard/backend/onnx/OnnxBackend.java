@@ -1,6 +1,7 @@
 package io.plugboard.backend.onnx;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
@@ -145,16 +146,23 @@ public final class OnnxBackend implements Backend {
             throw new PlugboardException(ProblemType.UNSUPPORTED_FORMAT, unavailable);
         }
         OrtSession session = null;
+        List<OnnxTensor> weights = List.of();
         try (SessionOptions options = ExecutionProviders.options(target, settings)) {
+            List<java.nio.file.Path> safetensors = SafetensorsWeights.find(source.directory());
+            if (!safetensors.isEmpty()) {
+                weights = SafetensorsWeights.register(env, options, source.mainPath(), safetensors);
+            }
             session = env.createSession(source.mainPath().toString(), options);
             ModelSignature signature = new ModelSignature(inputs(session), outputs(session));
-            return new OnnxModel(env, session, signature, target);
-        } catch (OrtException e) {
+            return new OnnxModel(env, session, signature, target, weights);
+        } catch (OrtException | java.io.IOException e) {
             closeQuietly(session);
+            weights.forEach(OnnxTensor::close);
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED,
                     "ONNX Runtime could not load the model: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(session);
+            weights.forEach(OnnxTensor::close);
             throw e;
         }
     }

@@ -13,6 +13,7 @@ import io.plugboard.problem.ProblemType;
 import io.plugboard.tensor.Tensor;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -30,12 +31,15 @@ final class OnnxModel implements LoadedModel {
     private final OrtSession session;
     private final ModelSignature signature;
     private final String target;
+    private final List<OnnxTensor> weights;
 
-    OnnxModel(OrtEnvironment env, OrtSession session, ModelSignature signature, String target) {
+    /** {@code weights}: initializer overrides the session reads from; closed after it. */
+    OnnxModel(OrtEnvironment env, OrtSession session, ModelSignature signature, String target, List<OnnxTensor> weights) {
         this.env = env;
         this.session = session;
         this.signature = signature;
         this.target = target;
+        this.weights = List.copyOf(weights);
     }
 
     @Override
@@ -60,6 +64,7 @@ final class OnnxModel implements LoadedModel {
         } catch (OrtException e) {
             log.warn("Closing ONNX Runtime session failed", e);
         }
+        weights.forEach(OnnxTensor::close);
     }
 
     private final class Instance implements ModelInstance {
