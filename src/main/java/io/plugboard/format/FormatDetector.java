@@ -266,12 +266,12 @@ public final class FormatDetector {
             return found(file, ModelFormat.DARKNET, "Darknet cfg with a [net] section");
         }
         String trimmed = text.stripLeading();
+        if (trimmed.startsWith("{") && (text.contains("\"dltype\"") || text.contains("\"storage_id\""))) {
+            return found(file, ModelFormat.TVM, "TVM graph JSON");
+        }
         if (trimmed.startsWith("{") && text.contains("\"nodes\"")
                 && (text.contains("\"arg_nodes\"") || text.contains("\"heads\"") || text.contains("mxnet_version"))) {
             return found(file, ModelFormat.MXNET, "MXNet symbol JSON");
-        }
-        if (trimmed.startsWith("{") && (text.contains("\"dltype\"") || text.contains("\"storage_id\""))) {
-            return found(file, ModelFormat.TVM, "TVM graph JSON");
         }
         if (text.contains("hex.genmodel") || (text.contains("class ") && text.contains("GenModel"))) {
             return found(file, ModelFormat.H2O_POJO, "Java source of an H2O POJO");
