@@ -186,6 +186,7 @@ public class V2Controller {
             case "onnx" -> "onnx_onnxv1";
             case "torchscript" -> "pytorch_torchscript";
             case "tf-savedmodel" -> "tensorflow_savedmodel";
+            case "h2o-mojo" -> "h2o_mojo";
             default -> format;
         };
     }

@@ -10,6 +10,7 @@ import io.plugboard.backend.Backend;
 import io.plugboard.backend.djl.DjlRuntime;
 import io.plugboard.backend.djl.SavedModelBackend;
 import io.plugboard.backend.djl.TorchScriptBackend;
+import io.plugboard.backend.h2o.MojoBackend;
 import io.plugboard.backend.BackendRegistry;
 import io.plugboard.backend.onnx.AcceleratorProbe;
 import io.plugboard.backend.onnx.OnnxBackend;
@@ -88,6 +89,11 @@ public class PlugboardConfiguration {
     @Bean
     SavedModelBackend savedModelBackend(DjlRuntime runtime) {
         return new SavedModelBackend(runtime);
+    }
+
+    @Bean
+    MojoBackend mojoBackend() {
+        return new MojoBackend();
     }
 
     @Bean

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Writes a small H2O GLM MOJO by hand (the MOJO format is a zip of text files) with reference outputs.
+
+    /usr/bin/python3 tools/testmodels/make_mojo.py src/test/resources/models/mojo
+
+glm_regression.zip: gaussian GLM, y = 1.5 * [color == "blue"] + 2.0 * x - 0.5, one categorical
+column (color: red, blue) and one numeric column (x).
+"""
+import json
+import os
+import sys
+import zipfile
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else "src/test/resources/models/mojo"
+os.makedirs(OUT, exist_ok=True)
+
+INI = """[info]
+h2o_version = 3.46.0.12
+mojo_version = 1.00
+license = Apache License Version 2.0
+algo = glm
+algorithm = Generalized Linear Modeling
+endianness = LITTLE_ENDIAN
+category = Regression
+uuid = 7060523466470133127
+supervised = true
+n_features = 2
+n_classes = 1
+n_columns = 3
+n_domains = 1
+balance_classes = false
+default_threshold = 0.5
+use_all_factor_levels = false
+cats = 1
+cat_modes = [0]
+cat_offsets = [0, 1]
+nums = 1
+num_means = [2.0]
+mean_imputation = false
+beta = [1.5, 2.0, -0.5]
+family = gaussian
+link = identity
+
+[columns]
+color
+x
+y
+
+[domains]
+0: 2 d000.txt
+"""
+
+with zipfile.ZipFile(os.path.join(OUT, "glm_regression.zip"), "w") as z:
+    z.writestr("model.ini", INI)
+    z.writestr("domains/d000.txt", "red\nblue\n")
+
+rows = [("red", 3.0), ("blue", 3.0), ("blue", -1.25)]
+expected = [1.5 * (c == "blue") + 2.0 * x - 0.5 for c, x in rows]
+case = {"request": {"inputs": [
+    {"name": "color", "datatype": "BYTES", "shape": [3], "data": [c for c, _ in rows]},
+    {"name": "x", "datatype": "FP64", "shape": [3], "data": [x for _, x in rows]}]},
+    "outputs": [{"name": "predict", "datatype": "FP64", "shape": [3], "data": expected}]}
+with open(os.path.join(OUT, "glm_regression.cases.json"), "w") as f:
+    json.dump([case], f, indent=1)
+print("wrote", sorted(os.listdir(OUT)))
