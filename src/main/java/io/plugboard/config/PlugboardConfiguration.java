@@ -11,6 +11,7 @@ import io.plugboard.backend.djl.DjlRuntime;
 import io.plugboard.backend.djl.SavedModelBackend;
 import io.plugboard.backend.djl.TorchScriptBackend;
 import io.plugboard.backend.h2o.MojoBackend;
+import io.plugboard.backend.opencv.OpenCvBackend;
 import io.plugboard.backend.BackendRegistry;
 import io.plugboard.backend.onnx.AcceleratorProbe;
 import io.plugboard.backend.onnx.OnnxBackend;
@@ -89,6 +90,11 @@ public class PlugboardConfiguration {
     @Bean
     SavedModelBackend savedModelBackend(DjlRuntime runtime) {
         return new SavedModelBackend(runtime);
+    }
+
+    @Bean
+    OpenCvBackend openCvBackend() {
+        return new OpenCvBackend();
     }
 
     @Bean

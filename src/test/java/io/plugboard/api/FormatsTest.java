@@ -22,6 +22,7 @@ class FormatsTest extends ServerTest {
                 case "torchscript" -> assertThat(f.get("backend").asString()).isEqualTo("pytorch");
                 case "tf-savedmodel" -> assertThat(f.get("backend").asString()).isEqualTo("tensorflow");
                 case "h2o-mojo" -> assertThat(f.get("backend").asString()).isEqualTo("h2o-genmodel");
+                case "caffe", "darknet" -> assertThat(f.get("backend").asString()).isEqualTo("opencv-dnn");
                 default -> {
                     assertThat(f.get("served").asBoolean()).as(f.toString()).isFalse();
                     assertThat(f.get("reason").asString()).as(f.toString()).isNotBlank();

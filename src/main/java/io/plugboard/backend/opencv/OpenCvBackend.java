@@ -1,0 +1,114 @@
+package io.plugboard.backend.opencv;
+
+import io.plugboard.backend.Backend;
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.backend.ModelSource;
+import io.plugboard.format.ModelFormat;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.DataType;
+import io.plugboard.tensor.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.bytedeco.opencv.opencv_dnn.Net;
+
+/**
+ * Serves Caffe ({@code deploy.prototxt} + {@code .caffemodel}) and Darknet ({@code .cfg} +
+ * {@code .weights}) networks with OpenCV's DNN module (bytedeco OpenCV 4.13). One input
+ * {@code data} (FP32, NCHW as the network expects) and one output {@code output} (FP32, the last
+ * layer); shapes are the network's, not declared. OpenCV nets run one call at a time, so each
+ * instance holds its own net.
+ */
+public final class OpenCvBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "opencv-dnn";
+    }
+
+    @Override
+    public Set<ModelFormat> formats() {
+        return Set.of(ModelFormat.CAFFE, ModelFormat.DARKNET);
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return getClass().getClassLoader().getResource("org/bytedeco/opencv/linux-x86_64/") == null
+                ? Optional.of("this build has no OpenCV native library (org.bytedeco:opencv:linux-x86_64)")
+                : Optional.empty();
+    }
+
+    @Override
+    public LoadedModel load(ModelSource source, String target) {
+        Path[] files = files(source);
+        OpenCvModel model = new OpenCvModel(() -> read(source.format(), files[0], files[1]), signature(), target);
+        model.newInstance().close(); // fails fast, as a 422, when OpenCV cannot read the network
+        return model;
+    }
+
+    private static ModelSignature signature() {
+        return new ModelSignature(List.of(new TensorSpec("data", DataType.FP32, null)),
+                List.of(new TensorSpec("output", DataType.FP32, null)));
+    }
+
+    /** {definition, weights} for the format, found among the uploaded files by their contents' role. */
+    private static Path[] files(ModelSource source) {
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(source.directory())) {
+            all = walk.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Path main = source.mainPath();
+        Optional<Path> other = all.stream().filter(p -> !p.equals(main)).findFirst();
+        if (source.format() == ModelFormat.DARKNET) {
+            return new Path[] {main, other.orElseThrow(() -> missing("Darknet", "the .weights file beside the .cfg"))};
+        }
+        boolean mainIsText = main.getFileName().toString().endsWith(".prototxt");
+        Path text = mainIsText ? main : other.orElseThrow(() -> missing("Caffe", "the deploy.prototxt beside the .caffemodel"));
+        Path weights = mainIsText ? other.orElseThrow(() -> missing("Caffe", "the .caffemodel beside the deploy.prototxt")) : main;
+        return new Path[] {text, weights};
+    }
+
+    private static Net read(ModelFormat format, Path definition, Path weights) {
+        Net net;
+        try {
+            net = format == ModelFormat.DARKNET
+                    ? org.bytedeco.opencv.global.opencv_dnn.readNetFromDarknet(definition.toString(), weights.toString())
+                    : org.bytedeco.opencv.global.opencv_dnn.readNetFromCaffe(definition.toString(), weights.toString());
+        } catch (RuntimeException e) {
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "OpenCV could not read the "
+                    + format.displayName() + " network: " + firstLine(e.getMessage()), e);
+        }
+        if (net == null || net.empty()) {
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "OpenCV read an empty "
+                    + format.displayName() + " network.");
+        }
+        return net;
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        String m = message.strip();
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    private static PlugboardException missing(String format, String what) {
+        return new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "A " + format + " model needs two files: upload "
+                + what + " in the same request.");
+    }
+
+    @Override
+    public void close() {
+        // nets are released with their models
+    }
+}

@@ -1,0 +1,67 @@
+package io.plugboard.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plugboard.backend.opencv.OpenCvBackend;
+import io.plugboard.format.ModelFormat;
+import io.plugboard.support.Cases;
+import io.plugboard.tensor.DataType;
+import io.plugboard.tensor.TensorSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The kit over a Darknet network (OpenCV DNN), plus a Caffe one checked against its reference. */
+class OpenCvBackendTest extends BackendCompatibilityKit {
+
+    private static final OpenCvBackend BACKEND = new OpenCvBackend();
+    private static final Path DIR = Path.of("src/test/resources/models/opencv");
+
+    @TempDir
+    static Path darknet;
+
+    @Override
+    protected Backend backend() {
+        return BACKEND;
+    }
+
+    @Override
+    protected ModelSource reference() {
+        try {
+            Files.copy(DIR.resolve("tiny.cfg"), darknet.resolve("tiny.cfg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(DIR.resolve("tiny.weights"), darknet.resolve("tiny.weights"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new ModelSource(darknet, "tiny.cfg", ModelFormat.DARKNET, Map.of());
+    }
+
+    @Override
+    protected Path casesFile() {
+        return DIR.resolve("darknet.cases.json");
+    }
+
+    @Override
+    protected ModelSignature expectedSignature() {
+        return new ModelSignature(List.of(new TensorSpec("data", DataType.FP32, null)),
+                List.of(new TensorSpec("output", DataType.FP32, null)));
+    }
+
+    @Test
+    void caffeMatchesItsReference(@TempDir Path caffe) throws Exception {
+        Files.copy(DIR.resolve("tiny.prototxt"), caffe.resolve("deploy.prototxt"));
+        Files.copy(DIR.resolve("tiny.caffemodel"), caffe.resolve("tiny.caffemodel"));
+        try (LoadedModel model = BACKEND.load(new ModelSource(caffe, "tiny.caffemodel", ModelFormat.CAFFE, Map.of()), "cpu");
+                ModelInstance instance = model.newInstance()) {
+            Cases.Case c = Cases.of(DIR.resolve("caffe.cases.json")).get(0);
+            var out = instance.infer(decode(c.request()).inputs(), Set.of("output"));
+            assertThat(out.get("output").shape()).containsExactly(1, 2);
+            assertThat(out.get("output").data().getFloat(0)).isCloseTo(4.6f, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(out.get("output").data().getFloat(4)).isCloseTo(-0.45f, org.assertj.core.data.Offset.offset(1e-5f));
+        }
+    }
+}
