@@ -187,6 +187,7 @@ public class V2Controller {
             case "torchscript" -> "pytorch_torchscript";
             case "tf-savedmodel" -> "tensorflow_savedmodel";
             case "h2o-mojo" -> "h2o_mojo";
+            case "tflite" -> "tensorflow_lite";
             default -> format;
         };
     }

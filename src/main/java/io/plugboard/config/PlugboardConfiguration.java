@@ -12,6 +12,7 @@ import io.plugboard.backend.djl.SavedModelBackend;
 import io.plugboard.backend.djl.TorchScriptBackend;
 import io.plugboard.backend.h2o.MojoBackend;
 import io.plugboard.backend.opencv.OpenCvBackend;
+import io.plugboard.backend.tflite.TfLiteBackend;
 import io.plugboard.backend.BackendRegistry;
 import io.plugboard.backend.onnx.AcceleratorProbe;
 import io.plugboard.backend.onnx.OnnxBackend;
@@ -90,6 +91,11 @@ public class PlugboardConfiguration {
     @Bean
     SavedModelBackend savedModelBackend(DjlRuntime runtime) {
         return new SavedModelBackend(runtime);
+    }
+
+    @Bean
+    TfLiteBackend tfLiteBackend() {
+        return new TfLiteBackend();
     }
 
     @Bean

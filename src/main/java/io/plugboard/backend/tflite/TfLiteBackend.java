@@ -1,0 +1,117 @@
+package io.plugboard.backend.tflite;
+
+import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
+
+import io.plugboard.backend.Backend;
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.backend.ModelSource;
+import io.plugboard.format.ModelFormat;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.DataType;
+import io.plugboard.tensor.TensorSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bytedeco.tensorflowlite.TfLiteInterpreter;
+import org.bytedeco.tensorflowlite.TfLiteModel;
+import org.bytedeco.tensorflowlite.TfLiteTensor;
+
+/**
+ * Serves TensorFlow Lite flatbuffers with the TFLite C API (bytedeco tensorflow-lite 2.20). Inputs
+ * and outputs keep the model's tensor names and fixed shapes. One model is shared; each instance
+ * has its own interpreter (interpreters run one call at a time).
+ */
+public final class TfLiteBackend implements Backend {
+
+    @Override
+    public String name() {
+        return "tflite";
+    }
+
+    @Override
+    public Set<ModelFormat> formats() {
+        return Set.of(ModelFormat.TFLITE);
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return getClass().getClassLoader().getResource("org/bytedeco/tensorflowlite/linux-x86_64/") == null
+                ? Optional.of("this build has no TensorFlow Lite native library (org.bytedeco:tensorflow-lite:linux-x86_64)")
+                : Optional.empty();
+    }
+
+    @Override
+    public LoadedModel load(ModelSource source, String target) {
+        TfLiteModel model;
+        try {
+            model = TfLiteModelCreateFromFile(source.mainPath().toString());
+        } catch (RuntimeException | LinkageError e) {
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "TensorFlow Lite could not start: " + e.getMessage(), e);
+        }
+        if (model == null || model.isNull()) {
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "TensorFlow Lite could not read the model "
+                    + "(not a valid flatbuffer, or an unsupported schema).");
+        }
+        TfLiteInterpreter probe = null;
+        try {
+            probe = TfLiteModelInstance.interpreter(model);
+            List<TensorSpec> inputs = new ArrayList<>();
+            for (int i = 0; i < TfLiteInterpreterGetInputTensorCount(probe); i++) {
+                inputs.add(spec(TfLiteInterpreterGetInputTensor(probe, i)));
+            }
+            List<TensorSpec> outputs = new ArrayList<>();
+            for (int i = 0; i < TfLiteInterpreterGetOutputTensorCount(probe); i++) {
+                outputs.add(spec(TfLiteInterpreterGetOutputTensor(probe, i)));
+            }
+            return new TfLiteModelInstance.Model(model, new ModelSignature(inputs, outputs), target);
+        } catch (RuntimeException e) {
+            TfLiteModelDelete(model);
+            throw e;
+        } finally {
+            if (probe != null) {
+                TfLiteInterpreterDelete(probe);
+            }
+        }
+    }
+
+    static TensorSpec spec(TfLiteTensor tensor) {
+        String name = TfLiteTensorName(tensor).getString();
+        int type = TfLiteTensorType(tensor);
+        DataType datatype = dataType(type).orElseThrow(() -> new PlugboardException(ProblemType.UNSUPPORTED_DATATYPE,
+                "Tensor '" + name + "' has TensorFlow Lite type " + type + ", which the server does not carry.",
+                Map.of("tensor", name)));
+        long[] shape = new long[TfLiteTensorNumDims(tensor)];
+        for (int d = 0; d < shape.length; d++) {
+            shape[d] = TfLiteTensorDim(tensor, d);
+        }
+        return new TensorSpec(name, datatype, shape);
+    }
+
+    static Optional<DataType> dataType(int tfliteType) {
+        return Optional.ofNullable(switch (tfliteType) {
+            case kTfLiteFloat32 -> DataType.FP32;
+            case kTfLiteFloat64 -> DataType.FP64;
+            case kTfLiteFloat16 -> DataType.FP16;
+            case kTfLiteBFloat16 -> DataType.BF16;
+            case kTfLiteInt8 -> DataType.INT8;
+            case kTfLiteInt16 -> DataType.INT16;
+            case kTfLiteInt32 -> DataType.INT32;
+            case kTfLiteInt64 -> DataType.INT64;
+            case kTfLiteUInt8 -> DataType.UINT8;
+            case kTfLiteUInt16 -> DataType.UINT16;
+            case kTfLiteUInt32 -> DataType.UINT32;
+            case kTfLiteUInt64 -> DataType.UINT64;
+            case kTfLiteBool -> DataType.BOOL;
+            default -> null;
+        });
+    }
+
+    @Override
+    public void close() {
+        // models are deleted with their LoadedModel
+    }
+}

@@ -1,0 +1,131 @@
+package io.plugboard.backend.tflite;
+
+import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
+
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelInstance;
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.Tensor;
+import io.plugboard.tensor.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorflowlite.TfLiteInterpreter;
+import org.bytedeco.tensorflowlite.TfLiteInterpreterOptions;
+import org.bytedeco.tensorflowlite.TfLiteModel;
+import org.bytedeco.tensorflowlite.TfLiteTensor;
+
+/** An interpreter over a shared TFLite model: the third lifecycle level for TensorFlow Lite. */
+final class TfLiteModelInstance implements ModelInstance {
+
+    /** The loaded model: shared, immutable; deleted after every interpreter is. */
+    static final class Model implements LoadedModel {
+        private final TfLiteModel model;
+        private final ModelSignature signature;
+        private final String target;
+
+        Model(TfLiteModel model, ModelSignature signature, String target) {
+            this.model = model;
+            this.signature = signature;
+            this.target = target;
+        }
+
+        @Override
+        public ModelSignature signature() {
+            return signature;
+        }
+
+        @Override
+        public String target() {
+            return target;
+        }
+
+        @Override
+        public ModelInstance newInstance() {
+            return new TfLiteModelInstance(interpreter(model), signature);
+        }
+
+        @Override
+        public void close() {
+            TfLiteModelDelete(model);
+        }
+    }
+
+    private final TfLiteInterpreter interpreter;
+    private final ModelSignature signature;
+
+    private TfLiteModelInstance(TfLiteInterpreter interpreter, ModelSignature signature) {
+        this.interpreter = interpreter;
+        this.signature = signature;
+    }
+
+    static TfLiteInterpreter interpreter(TfLiteModel model) {
+        TfLiteInterpreterOptions options = TfLiteInterpreterOptionsCreate();
+        try {
+            TfLiteInterpreter interpreter = TfLiteInterpreterCreate(model, options);
+            if (interpreter == null || interpreter.isNull()) {
+                throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "TensorFlow Lite could not build an "
+                        + "interpreter for the model (an operator it does not know?).");
+            }
+            if (TfLiteInterpreterAllocateTensors(interpreter) != kTfLiteOk) {
+                TfLiteInterpreterDelete(interpreter);
+                throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "TensorFlow Lite could not allocate the "
+                        + "model's tensors.");
+            }
+            return interpreter;
+        } finally {
+            TfLiteInterpreterOptionsDelete(options);
+        }
+    }
+
+    @Override
+    public Map<String, Tensor> infer(Map<String, Tensor> inputs, Set<String> outputs) {
+        List<TensorSpec> specs = signature.inputs();
+        for (int i = 0; i < specs.size(); i++) {
+            Tensor t = inputs.get(specs.get(i).name());
+            TfLiteTensor target = TfLiteInterpreterGetInputTensor(interpreter, i);
+            ByteBuffer data = t.data();
+            try (BytePointer in = new BytePointer(data.remaining())) {
+                in.put(data.array(), data.arrayOffset() + data.position(), data.remaining());
+                if (TfLiteTensorCopyFromBuffer(target, in, data.remaining()) != kTfLiteOk) {
+                    throw new PlugboardException(ProblemType.INFERENCE_FAILED, "TensorFlow Lite refused input '"
+                            + specs.get(i).name() + "'.");
+                }
+            }
+        }
+        if (TfLiteInterpreterInvoke(interpreter) != kTfLiteOk) {
+            throw new PlugboardException(ProblemType.INFERENCE_FAILED, "TensorFlow Lite failed to run the model.");
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < signature.outputs().size(); i++) {
+            TensorSpec spec = signature.outputs().get(i);
+            if (!outputs.isEmpty() && !outputs.contains(spec.name())) {
+                continue;
+            }
+            TfLiteTensor tensor = TfLiteInterpreterGetOutputTensor(interpreter, i);
+            long size = TfLiteTensorByteSize(tensor);
+            byte[] bytes = new byte[(int) size];
+            try (BytePointer buffer = new BytePointer(size)) {
+                TfLiteTensorCopyToBuffer(tensor, buffer, size);
+                buffer.get(bytes);
+            }
+            long[] shape = new long[TfLiteTensorNumDims(tensor)];
+            for (int d = 0; d < shape.length; d++) {
+                shape[d] = TfLiteTensorDim(tensor, d);
+            }
+            out.put(spec.name(), Tensor.of(spec.datatype(), shape, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        TfLiteInterpreterDelete(interpreter);
+    }
+}
