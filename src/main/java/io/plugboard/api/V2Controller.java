@@ -188,6 +188,7 @@ public class V2Controller {
             case "tf-savedmodel" -> "tensorflow_savedmodel";
             case "h2o-mojo" -> "h2o_mojo";
             case "tflite" -> "tensorflow_lite";
+            case "mxnet" -> "mxnet_mxnet";
             default -> format;
         };
     }

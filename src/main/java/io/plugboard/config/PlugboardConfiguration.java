@@ -8,6 +8,7 @@ import io.plugboard.archive.ArchiveLimits;
 import io.plugboard.archive.SafeExtractor;
 import io.plugboard.backend.Backend;
 import io.plugboard.backend.djl.DjlRuntime;
+import io.plugboard.backend.djl.MxNetBackend;
 import io.plugboard.backend.djl.SavedModelBackend;
 import io.plugboard.backend.djl.TorchScriptBackend;
 import io.plugboard.backend.h2o.MojoBackend;
@@ -91,6 +92,11 @@ public class PlugboardConfiguration {
     @Bean
     SavedModelBackend savedModelBackend(DjlRuntime runtime) {
         return new SavedModelBackend(runtime);
+    }
+
+    @Bean
+    MxNetBackend mxNetBackend(DjlRuntime runtime) {
+        return new MxNetBackend(runtime);
     }
 
     @Bean

@@ -24,6 +24,7 @@ class FormatsTest extends ServerTest {
                 case "h2o-mojo" -> assertThat(f.get("backend").asString()).isEqualTo("h2o-genmodel");
                 case "caffe", "darknet" -> assertThat(f.get("backend").asString()).isEqualTo("opencv-dnn");
                 case "tflite" -> assertThat(f.get("backend").asString()).isEqualTo("tflite");
+                case "mxnet" -> assertThat(f.get("backend").asString()).isEqualTo("mxnet");
                 default -> {
                     assertThat(f.get("served").asBoolean()).as(f.toString()).isFalse();
                     assertThat(f.get("reason").asString()).as(f.toString()).isNotBlank();

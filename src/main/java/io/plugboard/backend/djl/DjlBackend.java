@@ -88,10 +88,16 @@ abstract class DjlBackend implements Backend {
      * 422 whose detail starts with {@code failure}.
      */
     LoadedModel loadModel(Path path, String target, Map<String, ?> options, ModelSignature signature, String failure) {
+        return loadModel(path, target, options, signature, failure, null);
+    }
+
+    /** As above, with the file-name prefix the engine looks for in {@code path} (MXNet). */
+    LoadedModel loadModel(Path path, String target, Map<String, ?> options, ModelSignature signature, String failure,
+            String prefix) {
         Device device = device(target);
         Model model = Model.newInstance(name(), device, engineName);
         try {
-            model.load(path, null, options);
+            model.load(path, prefix, options);
             TensorTranslator translator = new TensorTranslator(
                     signature.inputs().stream().map(TensorSpec::name).toList(),
                     signature.outputs().stream().map(TensorSpec::name).toList());

@@ -45,6 +45,9 @@ public final class DjlRuntime {
                     && loader.getResource("org/tensorflow/internal/c_api/linux-x86_64-gpu/libjnitensorflow.so") == null
                     ? Optional.of("this build has no TensorFlow native library (org.tensorflow:tensorflow-core-native)")
                     : Optional.empty();
+            case "MXNet" -> loader.getResource("native/lib/mxnet.properties") == null
+                    ? Optional.of("this build has no MXNet native library (ai.djl.mxnet:mxnet-native-mkl)")
+                    : Optional.empty();
             default -> Optional.of("unknown engine " + engine);
         };
     }

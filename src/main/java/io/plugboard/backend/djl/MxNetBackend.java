@@ -1,0 +1,73 @@
+package io.plugboard.backend.djl;
+
+import ai.djl.Model;
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelSignature;
+import io.plugboard.backend.ModelSource;
+import io.plugboard.format.ModelFormat;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.DataType;
+import io.plugboard.tensor.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Serves MXNet models ({@code <prefix>-symbol.json} + {@code <prefix>-NNNN.params}) with DJL's
+ * MXNet engine (MXNet 1.9.1, MKL). Inputs keep the symbol's data names (FP32, shapes not
+ * declared); outputs are {@code output0..M-1} in the order of the symbol's heads.
+ */
+public final class MxNetBackend extends DjlBackend {
+
+    public MxNetBackend(DjlRuntime runtime) {
+        super(runtime, "MXNet");
+    }
+
+    @Override
+    public String name() {
+        return "mxnet";
+    }
+
+    @Override
+    public Set<ModelFormat> formats() {
+        return Set.of(ModelFormat.MXNET);
+    }
+
+    @Override
+    public LoadedModel load(ModelSource source, String target) {
+        engine();
+        Path symbol = findSymbol(source);
+        String prefix = symbol.getFileName().toString().replaceFirst("-symbol\\.json$", "");
+        Path dir = symbol.getParent();
+        List<String> inputs = inputNames(dir, prefix);
+        ModelSignature signature = new ModelSignature(
+                inputs.stream().map(n -> new TensorSpec(n, DataType.FP32, null)).toList(), List.of());
+        return loadModel(dir, target, Map.of("epoch", "0"), signature, "MXNet could not load the model", prefix);
+    }
+
+    private static Path findSymbol(ModelSource source) {
+        try (Stream<Path> files = Files.walk(source.directory())) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-symbol.json")).findFirst()
+                    .orElseThrow(() -> new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "An MXNet model needs "
+                            + "<name>-symbol.json and <name>-0000.params, uploaded together with those names."));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The symbol's data inputs: its arg nodes that no params entry supplies, read with a probe load. */
+    private List<String> inputNames(Path dir, String prefix) {
+        try (Model probe = Model.newInstance("mxnet-probe", ai.djl.Device.cpu(), "MXNet")) {
+            probe.load(dir, prefix);
+            return probe.getBlock().describeInput().keys();
+        } catch (IOException | ai.djl.MalformedModelException | RuntimeException e) {
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "MXNet could not load the model: "
+                    + DjlModel.firstLine(e.getMessage()), e);
+        }
+    }
+}
