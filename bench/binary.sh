@@ -2,17 +2,17 @@
 # JSON vs binary tensor data for one large image tensor (CNN, FP32 [1,3,64,64] = 48 KiB raw), and
 # the direct ONNX Runtime baseline, at one concurrency. Expects a server started by bench/run.sh's
 # steps on PORT with the model "cnn" uploaded, or starts one.
-#   bench/binary.sh [concurrency] [seconds]
+#   bench/binary.sh [concurrency] [seconds] [server arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-C="${1:-4}"; D="${2:-5}"; PORT=18080; OUT=bench/results
+C="${1:-4}"; D="${2:-5}"; shift 2 || true; PORT=18080; OUT=bench/results
 mkdir -p "$OUT"
 . tools/select-jdk.sh
 select_jdk
 [ -f target/plugboard-0.1.0-SNAPSHOT.jar ] || ./mvnw -q -B -DskipTests package
 STORE=$(mktemp -d)
 "$JAVA_HOME/bin/java" -Xmx2g -jar target/plugboard-0.1.0-SNAPSHOT.jar --server.port=$PORT --plugboard.store.path="$STORE" \
-  --logging.level.root=WARN > "$OUT/server-binary.log" 2>&1 &
+  --logging.level.root=WARN "$@" > "$OUT/server-binary.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$STORE"' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null && break; sleep 1; done
