@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
+import io.plugboard.backend.BaseLoadedModel;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelInstance;
 import io.plugboard.backend.ModelSignature;
@@ -17,30 +18,17 @@ import java.util.Set;
  * A DJL model on one device. Each instance is a predictor over the same model, so instances share
  * its weights; a predictor is used by one thread at a time.
  */
-final class DjlModel implements LoadedModel {
+final class DjlModel extends BaseLoadedModel {
 
     private final Model model;
-    private final ModelSignature signature;
-    private final String target;
     private final Device device;
     private final TensorTranslator translator;
 
     DjlModel(Model model, ModelSignature signature, String target, Device device, TensorTranslator translator) {
+        super(signature, target);
         this.model = model;
-        this.signature = signature;
-        this.target = target;
         this.device = device;
         this.translator = translator;
-    }
-
-    @Override
-    public ModelSignature signature() {
-        return signature;
-    }
-
-    @Override
-    public String target() {
-        return target;
     }
 
     @Override

@@ -9,6 +9,7 @@ import hex.genmodel.easy.prediction.AbstractPrediction;
 import hex.genmodel.easy.prediction.BinomialModelPrediction;
 import hex.genmodel.easy.prediction.MultinomialModelPrediction;
 import hex.genmodel.easy.prediction.RegressionModelPrediction;
+import io.plugboard.backend.BaseLoadedModel;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelInstance;
 import io.plugboard.backend.ModelSignature;
@@ -27,26 +28,13 @@ import java.util.Map;
 import java.util.Set;
 
 /** A MOJO; each instance has its own prediction wrapper, rows are scored one by one. */
-final class MojoLoadedModel implements LoadedModel {
+final class MojoLoadedModel extends BaseLoadedModel {
 
     private final MojoModel model;
-    private final ModelSignature signature;
-    private final String target;
 
     MojoLoadedModel(MojoModel model, ModelSignature signature, String target) {
+        super(signature, target);
         this.model = model;
-        this.signature = signature;
-        this.target = target;
-    }
-
-    @Override
-    public ModelSignature signature() {
-        return signature;
-    }
-
-    @Override
-    public String target() {
-        return target;
     }
 
     @Override
@@ -67,7 +55,7 @@ final class MojoLoadedModel implements LoadedModel {
 
     private Map<String, Tensor> score(EasyPredictModelWrapper wrapper, Map<String, Tensor> inputs, Set<String> wanted) {
         int rows = -1;
-        for (TensorSpec spec : signature.inputs()) {
+        for (TensorSpec spec : signature().inputs()) {
             int n = (int) inputs.get(spec.name()).dim(0);
             if (rows >= 0 && n != rows) {
                 throw new PlugboardException(ProblemType.SHAPE_MISMATCH, "Every column must have the same number of "
@@ -82,7 +70,7 @@ final class MojoLoadedModel implements LoadedModel {
         List<byte[]> labels = new ArrayList<>();
         for (int r = 0; r < rows; r++) {
             RowData row = new RowData();
-            for (TensorSpec spec : signature.inputs()) {
+            for (TensorSpec spec : signature().inputs()) {
                 Tensor column = inputs.get(spec.name());
                 if (spec.datatype() == DataType.BYTES) {
                     row.put(spec.name(), new String(column.elements().get(r), StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.plugboard.backend.BaseLoadedModel;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelInstance;
 import io.plugboard.backend.ModelSignature;
@@ -23,33 +24,20 @@ import org.slf4j.LoggerFactory;
  * One ONNX Runtime session. ONNX Runtime sessions are safe to run concurrently, so every instance
  * shares this session and its weights: memory does not grow with the number of instances.
  */
-final class OnnxModel implements LoadedModel {
+final class OnnxModel extends BaseLoadedModel {
 
     private static final Logger log = LoggerFactory.getLogger(OnnxModel.class);
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final ModelSignature signature;
-    private final String target;
     private final List<OnnxTensor> weights;
 
     /** {@code weights}: initializer overrides the session reads from; closed after it. */
     OnnxModel(OrtEnvironment env, OrtSession session, ModelSignature signature, String target, List<OnnxTensor> weights) {
+        super(signature, target);
         this.env = env;
         this.session = session;
-        this.signature = signature;
-        this.target = target;
         this.weights = List.copyOf(weights);
-    }
-
-    @Override
-    public ModelSignature signature() {
-        return signature;
-    }
-
-    @Override
-    public String target() {
-        return target;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.plugboard.backend.opencv;
 
+import io.plugboard.backend.BaseLoadedModel;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelInstance;
 import io.plugboard.backend.ModelSignature;
@@ -17,26 +18,13 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_dnn.Net;
 
 /** An OpenCV DNN network; every instance reads its own {@link Net} (OpenCV nets are not thread-safe). */
-final class OpenCvModel implements LoadedModel {
+final class OpenCvModel extends BaseLoadedModel {
 
     private final Supplier<Net> reader;
-    private final ModelSignature signature;
-    private final String target;
 
     OpenCvModel(Supplier<Net> reader, ModelSignature signature, String target) {
+        super(signature, target);
         this.reader = reader;
-        this.signature = signature;
-        this.target = target;
-    }
-
-    @Override
-    public ModelSignature signature() {
-        return signature;
-    }
-
-    @Override
-    public String target() {
-        return target;
     }
 
     @Override

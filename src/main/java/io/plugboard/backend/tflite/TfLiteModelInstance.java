@@ -2,6 +2,7 @@ package io.plugboard.backend.tflite;
 
 import static org.bytedeco.tensorflowlite.global.tensorflowlite.*;
 
+import io.plugboard.backend.BaseLoadedModel;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelInstance;
 import io.plugboard.backend.ModelSignature;
@@ -25,30 +26,17 @@ import org.bytedeco.tensorflowlite.TfLiteTensor;
 final class TfLiteModelInstance implements ModelInstance {
 
     /** The loaded model: shared, immutable; deleted after every interpreter is. */
-    static final class Model implements LoadedModel {
+    static final class Model extends BaseLoadedModel {
         private final TfLiteModel model;
-        private final ModelSignature signature;
-        private final String target;
 
         Model(TfLiteModel model, ModelSignature signature, String target) {
+            super(signature, target);
             this.model = model;
-            this.signature = signature;
-            this.target = target;
-        }
-
-        @Override
-        public ModelSignature signature() {
-            return signature;
-        }
-
-        @Override
-        public String target() {
-            return target;
         }
 
         @Override
         public ModelInstance newInstance() {
-            return new TfLiteModelInstance(interpreter(model), signature);
+            return new TfLiteModelInstance(interpreter(model), signature());
         }
 
         @Override

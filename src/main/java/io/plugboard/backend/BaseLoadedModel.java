@@ -1,0 +1,23 @@
+package io.plugboard.backend;
+
+/** What every loaded model holds besides its engine handle: its signature and the target it runs on. */
+public abstract class BaseLoadedModel implements LoadedModel {
+
+    private final ModelSignature signature;
+    private final String target;
+
+    protected BaseLoadedModel(ModelSignature signature, String target) {
+        this.signature = signature;
+        this.target = target;
+    }
+
+    @Override
+    public final ModelSignature signature() {
+        return signature;
+    }
+
+    @Override
+    public final String target() {
+        return target;
+    }
+}
