@@ -62,4 +62,20 @@ case = {"request": {"inputs": [
     "outputs": [{"name": "predict", "datatype": "FP64", "shape": [3], "data": expected}]}
 with open(os.path.join(OUT, "glm_regression.cases.json"), "w") as f:
     json.dump([case], f, indent=1)
+# glm_binomial.zip: logistic GLM, p(yes) = sigmoid(1.5 * [color == "blue"] + 2.0 * x - 0.5)
+BIN = INI.replace("category = Regression", "category = Binomial").replace("n_classes = 1", "n_classes = 2") \
+    .replace("n_domains = 1", "n_domains = 2").replace("family = gaussian", "family = binomial") \
+    .replace("link = identity", "link = logit").replace("y\n\n[domains]", "label\n\n[domains]") \
+    .replace("0: 2 d000.txt\n", "0: 2 d000.txt\n2: 2 d001.txt\n")
+with zipfile.ZipFile(os.path.join(OUT, "glm_binomial.zip"), "w") as z:
+    z.writestr("model.ini", BIN)
+    z.writestr("domains/d000.txt", "red\nblue\n")
+    z.writestr("domains/d001.txt", "no\nyes\n")
+import math
+p_yes = [1 / (1 + math.exp(-e)) for e in expected]
+case = {"request": case["request"], "outputs": [
+    {"name": "predict", "datatype": "BYTES", "shape": [3], "data": ["yes" if p >= 0.5 else "no" for p in p_yes]},
+    {"name": "probabilities", "datatype": "FP64", "shape": [3, 2], "data": [v for p in p_yes for v in (1 - p, p)]}]}
+with open(os.path.join(OUT, "glm_binomial.cases.json"), "w") as f:
+    json.dump([case], f, indent=1)
 print("wrote", sorted(os.listdir(OUT)))

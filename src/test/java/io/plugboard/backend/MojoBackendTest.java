@@ -7,6 +7,7 @@ import io.plugboard.tensor.TensorSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The kit over an H2O GLM MOJO: a categorical (BYTES) and a numeric (FP64) column. */
 class MojoBackendTest extends BackendCompatibilityKit {
@@ -34,5 +35,23 @@ class MojoBackendTest extends BackendCompatibilityKit {
         return new ModelSignature(List.of(new TensorSpec("color", DataType.BYTES, new long[] {-1}),
                 new TensorSpec("x", DataType.FP64, new long[] {-1})),
                 List.of(new TensorSpec("predict", DataType.FP64, new long[] {-1})));
+    }
+
+    @Test
+    void binomialModelsAnswerALabelAndClassProbabilities() {
+        ModelSource binomial = new ModelSource(DIR, "glm_binomial.zip", ModelFormat.H2O_MOJO, Map.of());
+        try (LoadedModel model = BACKEND.load(binomial, "cpu"); ModelInstance instance = model.newInstance()) {
+            org.assertj.core.api.Assertions.assertThat(model.signature().outputs()).containsExactly(
+                    new TensorSpec("predict", DataType.BYTES, new long[] {-1}),
+                    new TensorSpec("probabilities", DataType.FP64, new long[] {-1, 2}));
+            for (var c : io.plugboard.support.Cases.of(DIR.resolve("glm_binomial.cases.json"))) {
+                var out = instance.infer(decode(c.request()).inputs(), java.util.Set.of());
+                var json = new java.io.ByteArrayOutputStream();
+                new io.plugboard.api.codec.JsonResponseEncoder(io.plugboard.support.Http.JSON)
+                        .encode(new io.plugboard.inference.InferenceResult("m", "1", null, out), json);
+                io.plugboard.support.Cases.assertOutputs(io.plugboard.support.Http.JSON.readTree(json.toString()),
+                        c.outputs(), 1e-9, 1e-12);
+            }
+        }
     }
 }
