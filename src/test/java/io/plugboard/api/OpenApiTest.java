@@ -1,0 +1,34 @@
+package io.plugboard.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plugboard.support.Http;
+import io.plugboard.support.ServerTest;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The OpenAPI document lists every endpoint, with examples where the API has them. */
+class OpenApiTest extends ServerTest {
+
+    @Test
+    void everyEndpointIsDocumented() {
+        Http.Reply docs = http.get("/v3/api-docs");
+        assertThat(docs.status()).isEqualTo(200);
+        JsonNode paths = docs.json().get("paths");
+        for (String path : new String[] {"/v1/models", "/v1/models/{id}", "/v1/models/{id}/infer",
+            "/v1/models/{id}/versions", "/v1/models/{id}/versions/{version}", "/v1/models/{id}/versions/{version}/infer",
+            "/v1/formats", "/v1/hardware", "/v2", "/v2/health/live", "/v2/health/ready", "/v2/models/{name}",
+            "/v2/models/{name}/ready", "/v2/models/{name}/infer", "/v2/repository/index",
+            "/v2/repository/models/{name}/load", "/v2/repository/models/{name}/unload"}) {
+            assertThat(paths.has(path)).as(path).isTrue();
+        }
+        JsonNode upload = paths.get("/v1/models").get("post");
+        assertThat(upload.get("requestBody").toString()).contains("multipart/form-data", "ModelUpload");
+        assertThat(docs.json().get("components").get("schemas").get("ModelUpload").get("properties").toString())
+                .contains("\"file\"", "\"name\"", "\"target\"", "\"signatureName\"", "\"maxBatchSize\"");
+        assertThat(upload.get("responses").get("201").toString()).contains("example");
+        assertThat(paths.get("/v1/models/{id}/infer").get("post").get("requestBody").toString()).contains("example");
+        assertThat(http.get("/swagger-ui.html").status()).isIn(200, 302);
+        assertThat(http.get("/swagger-ui/index.html").status()).isEqualTo(200);
+    }
+}
