@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.plugboard.inference.PoolObserver;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -19,21 +22,32 @@ import java.util.function.Supplier;
 public final class InferenceMetrics implements PoolObserver {
 
     private final MeterRegistry registry;
+    /** Meters on the request path, looked up once per tag combination rather than built per call. */
+    private final Map<List<String>, Meter> cache = new ConcurrentHashMap<>();
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
+    @SuppressWarnings("unchecked")
+    private <M extends Meter> M cached(List<String> key, java.util.function.Supplier<M> create) {
+        return (M) cache.computeIfAbsent(key, k -> create.get());
+    }
+
     /** One finished request: {@code outcome} is "success" or the problem slug. */
     public void request(String model, String protocol, String outcome, long nanos) {
-        Counter.builder("plugboard.inference.requests").description("Inference requests by outcome")
-                .tags("model", model, "protocol", protocol, "outcome", outcome).register(registry).increment();
-        Timer.builder("plugboard.inference.duration")
+        Counter counter = cached(List.of("requests", model, protocol, outcome), () -> Counter.builder("plugboard.inference.requests")
+                .description("Inference requests by outcome")
+                .tags("model", model, "protocol", protocol, "outcome", outcome).register(registry));
+        counter.increment();
+        String result = outcome.equals("success") ? "success" : "error";
+        Timer timer = cached(List.of("duration", model, result), () -> Timer.builder("plugboard.inference.duration")
                 .description("Inference request latency, from admission to answer")
-                .tags("model", model, "outcome", outcome.equals("success") ? "success" : "error")
+                .tags("model", model, "outcome", result)
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
                 .maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .register(registry));
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void modelLoaded(String model, String format, String backend, long nanos, boolean ok) {
@@ -73,23 +87,29 @@ public final class InferenceMetrics implements PoolObserver {
 
     @Override
     public void dequeued(String model, long queuedNanos) {
-        Timer.builder("plugboard.queue.time").description("Time requests wait in the queue")
+        Timer timer = cached(List.of("queue", model), () -> Timer.builder("plugboard.queue.time")
+                .description("Time requests wait in the queue")
                 .tag("model", model).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry).record(queuedNanos, TimeUnit.NANOSECONDS);
+                .register(registry));
+        timer.record(queuedNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void executed(String model, int requests, long rows, long busyNanos) {
-        DistributionSummary.builder("plugboard.batch.size").description("Requests per executed batch")
+        DistributionSummary batch = cached(List.of("batch", model), () -> DistributionSummary.builder("plugboard.batch.size")
+                .description("Requests per executed batch")
                 .tag("model", model).publishPercentileHistogram().minimumExpectedValue(1.0)
-                .maximumExpectedValue(4096.0).register(registry).record(requests);
-        Timer.builder("plugboard.instance.busy").description("Time instances spend running batches")
-                .tag("model", model).register(registry).record(busyNanos, TimeUnit.NANOSECONDS);
+                .maximumExpectedValue(4096.0).register(registry));
+        batch.record(requests);
+        Timer busy = cached(List.of("busy", model), () -> Timer.builder("plugboard.instance.busy")
+                .description("Time instances spend running batches").tag("model", model).register(registry));
+        busy.record(busyNanos, TimeUnit.NANOSECONDS);
     }
 
     /** Removes every meter tagged with this model. */
     public void forget(String model) {
+        cache.keySet().removeIf(key -> key.get(1).equals(model));
         for (Meter meter : registry.getMeters()) {
             if (model.equals(meter.getId().getTag("model"))) {
                 registry.remove(meter);
