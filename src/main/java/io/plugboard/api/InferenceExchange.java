@@ -59,12 +59,7 @@ public final class InferenceExchange {
                     throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "A binary request needs the "
                             + HEADER_LENGTH + " header giving the length of its JSON part.");
                 }
-                decoded = decoder.decodeHeader(body, maxElements);
-                if (!decoded.binaryInputs().isEmpty()) {
-                    throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "Input '"
-                            + decoded.binaryInputs().get(0).name() + "' declares binary_data_size, but the request has "
-                            + "no " + HEADER_LENGTH + " header.");
-                }
+                decoded = decoder.decodeJsonOnly(body, maxElements);
             } else {
                 long jsonLength = parseLength(headerLength, length);
                 byte[] json = body.readNBytes((int) jsonLength);

@@ -38,11 +38,6 @@ public final class ModelRegistry {
         return versions;
     }
 
-    /** Versions entry for a model whose first version is being restored or uploaded. */
-    synchronized ModelVersions entry(String id) {
-        return models.computeIfAbsent(id, ModelVersions::new);
-    }
-
     synchronized ModelVersions remove(String id) {
         return models.remove(id);
     }

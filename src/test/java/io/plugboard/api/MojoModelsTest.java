@@ -26,7 +26,9 @@ class MojoModelsTest extends ServerTest {
         Http.Reply unknownLevel = http.postJson("/v1/models/glm/infer", "{\"inputs\":["
                 + "{\"name\":\"color\",\"shape\":[1],\"datatype\":\"BYTES\",\"data\":[\"green\"]},"
                 + "{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP64\",\"data\":[1]}]}");
-        assertThat(unknownLevel.status()).as(unknownLevel.toString()).isIn(200, 422);
+        assertThat(unknownLevel.status()).as(unknownLevel.toString()).isEqualTo(422);
+        assertThat(unknownLevel.problemType()).endsWith("/inference-failed");
+        assertThat(unknownLevel.json().get("detail").asString()).contains("green");
         Http.Reply ragged = http.postJson("/v1/models/glm/infer", "{\"inputs\":["
                 + "{\"name\":\"color\",\"shape\":[2],\"datatype\":\"BYTES\",\"data\":[\"red\",\"blue\"]},"
                 + "{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP64\",\"data\":[1]}]}");

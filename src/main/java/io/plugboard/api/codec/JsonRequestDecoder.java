@@ -36,13 +36,18 @@ public final class JsonRequestDecoder {
      * @param maxElements the most elements any tensor may declare (derived from the request size)
      */
     public InferenceRequest decode(InputStream body, long maxElements) {
+        return decodeJsonOnly(body, maxElements).request(Map.of());
+    }
+
+    /** A request sent as JSON alone: no input may declare {@code binary_data_size}. */
+    public DecodedRequest decodeJsonOnly(InputStream body, long maxElements) {
         DecodedRequest decoded = decodeHeader(body, maxElements);
         if (!decoded.binaryInputs().isEmpty()) {
             throw malformed("Input '" + decoded.binaryInputs().get(0).name() + "' declares binary_data_size, but the "
                     + "request was sent as JSON; send it as application/octet-stream with an "
                     + "Inference-Header-Content-Length header.");
         }
-        return decoded.request(Map.of());
+        return decoded;
     }
 
     /**
