@@ -174,12 +174,14 @@ public abstract class BackendCompatibilityKit {
                 }
                 rounds[r] = nativeBytes();
             }
-            // a leak grows with every round (a leaked 64 KiB input is 32 MB a round); allocator and
-            // heap-sizing noise does not: compare the lower of the last two rounds with the first two
+            // a leak grows with every round (a leaked 64 KiB input is 32 MB a round, 128 MB over the
+            // four rounds compared); allocator noise does not: glibc arenas and engine pools step by
+            // up to ~50 MB and back (the heap is fixed and pre-touched, see the surefire argLine).
+            // Compare the lower of the last two rounds with the lower of the first two.
             long growth = Math.min(rounds[4], rounds[5]) - Math.min(rounds[0], rounds[1]);
             System.out.printf("%s native memory: before %d MB, rounds %s MB%n", getClass().getSimpleName(),
                     before >> 20, java.util.Arrays.toString(java.util.Arrays.stream(rounds).map(x -> x >> 20).toArray()));
-            assertThat(growth).as("native memory growth over 3000 calls (bytes)").isLessThan(48L << 20);
+            assertThat(growth).as("native memory growth over 3000 calls (bytes)").isLessThan(80L << 20);
         }
     }
 
