@@ -62,10 +62,15 @@ final class Batcher {
 
     /** Rows a request contributes (its first dimension). */
     long rows(InferenceJob job) {
+        return rows(job.inputs());
+    }
+
+    /** Rows a request with these inputs contributes. */
+    long rows(Map<String, Tensor> inputs) {
         if (!enabled) {
             return 1;
         }
-        Tensor any = job.inputs().values().iterator().next();
+        Tensor any = inputs.values().iterator().next();
         return any.rank() == 0 ? 1 : any.dim(0);
     }
 

@@ -12,35 +12,44 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one loaded model: a truly bounded queue in front of {@code instances} platform threads,
- * each owning one {@link ModelInstance} and running one request or batch at a time. Native calls
- * pin virtual threads, so engine work never runs on them.
+ * Serves one loaded model: a truly bounded queue in front of {@code instances} execution slots,
+ * each slot one {@link ModelInstance} running one request or batch at a time.
+ *
+ * <p>Queued work runs on the pool's own platform threads: native calls pin virtual threads, so
+ * engine work never runs on them. A request arriving on a platform thread (the servlet container's
+ * default) while the queue is empty and a slot is idle runs right there instead ({@link #runIfIdle}):
+ * it would not wait anyway, and skipping the two thread hand-offs is most of the server's
+ * per-request overhead on a small model. Requests that may batch always queue.
  */
 public final class InstancePool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InstancePool.class);
 
     private final String modelId;
-    private final LoadedModel model;
     private final PoolSettings settings;
     private final NanoClock clock;
     private final PoolObserver observer;
     private final Batcher batcher;
     private final BlockingQueue<InferenceJob> queue;
+    private final List<ModelInstance> instances = new ArrayList<>();
+    /** Slots not running anything; most recently used first, so a warm one is reused. */
+    private final LinkedBlockingDeque<ModelInstance> idle = new LinkedBlockingDeque<>();
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Moving average of one execution's duration; 0 until something ran. */
+    private volatile long typicalRunNanos;
     private volatile boolean accepting = true;
 
     public InstancePool(String modelId, LoadedModel model, PoolSettings settings, NanoClock clock,
             PoolObserver observer) {
         this.modelId = modelId;
-        this.model = model;
         this.settings = settings;
         this.clock = clock;
         this.observer = observer;
@@ -48,9 +57,9 @@ public final class InstancePool implements AutoCloseable {
         this.batcher = new Batcher(model.signature(), settings, clock);
         for (int i = 0; i < settings.instances(); i++) {
             ModelInstance instance = model.newInstance();
-            Thread worker = Thread.ofPlatform().name("infer-" + modelId + "-" + i).daemon(true)
-                    .unstarted(() -> work(instance));
-            workers.add(worker);
+            instances.add(instance);
+            idle.addLast(instance);
+            workers.add(Thread.ofPlatform().name("infer-" + modelId + "-" + i).daemon(true).unstarted(this::work));
         }
         workers.forEach(Thread::start);
     }
@@ -65,6 +74,35 @@ public final class InstancePool implements AutoCloseable {
 
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /**
+     * Runs the request on the calling thread if that is free of cost to everyone else: the pool is
+     * accepting, nothing is queued, a slot is idle, batching is off, the caller is a platform thread,
+     * and the model's typical run is well inside {@code timeout} (an engine call cannot be cut
+     * short, so a request that might outlive its timeout waits in the queue, where the timeout holds).
+     *
+     * @return the outputs, or {@code null} when the request should be {@linkplain #submit submitted}
+     */
+    public Map<String, Tensor> runIfIdle(Map<String, Tensor> inputs, Set<String> outputs, Duration timeout) {
+        long typical = typicalRunNanos;
+        if (!accepting || batcher.enabled() || typical == 0 || typical > timeout.toNanos() / 4
+                || Thread.currentThread().isVirtual() || !queue.isEmpty()) {
+            return null;
+        }
+        ModelInstance instance = idle.pollFirst();
+        if (instance == null) {
+            return null;
+        }
+        inFlight.incrementAndGet();
+        long started = clock.nanoTime();
+        try {
+            observer.dequeued(modelId, 0);
+            return instance.infer(inputs, outputs);
+        } finally {
+            finished(1, batcher.rows(inputs), clock.nanoTime() - started);
+            idle.addFirst(instance);
+        }
     }
 
     /**
@@ -87,12 +125,13 @@ public final class InstancePool implements AutoCloseable {
         return job;
     }
 
-    private void work(ModelInstance instance) {
+    private void work() {
         InferenceJob carried = null;
-        try (instance) {
+        try {
             while (accepting || !queue.isEmpty() || carried != null) {
                 InferenceJob first = carried;
                 carried = null;
+                List<InferenceJob> batch = List.of();
                 try {
                     if (first == null) {
                         first = queue.poll(50, TimeUnit.MILLISECONDS);
@@ -100,11 +139,24 @@ public final class InstancePool implements AutoCloseable {
                     if (first == null) {
                         continue;
                     }
+                    batch = List.of(first);
                     Batcher.Collected collected = batcher.collect(first, queue);
                     carried = collected.leftover();
-                    run(instance, collected.batch());
+                    batch = collected.batch();
+                    ModelInstance instance = idle.takeFirst();
+                    try {
+                        run(instance, batch);
+                    } finally {
+                        idle.addFirst(instance);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    PlugboardException stopped = new PlugboardException(ProblemType.MODEL_NOT_READY,
+                            "Model '" + modelId + "' stopped before the request ran.");
+                    batch.forEach(j -> j.fail(stopped));
+                    if (carried != null) {
+                        carried.fail(stopped);
+                    }
                     return;
                 }
             }
@@ -135,15 +187,22 @@ public final class InstancePool implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             batch.forEach(j -> j.fail(e));
         } finally {
-            observer.executed(modelId, batch.size(), batcher.rows(batch), clock.nanoTime() - started);
-            inFlight.decrementAndGet();
+            finished(batch.size(), batcher.rows(batch), clock.nanoTime() - started);
         }
+    }
+
+    private void finished(int requests, long rows, long busyNanos) {
+        long typical = typicalRunNanos;
+        typicalRunNanos = typical == 0 ? Math.max(1, busyNanos) : Math.max(1, typical + (busyNanos - typical) / 8);
+        observer.executed(modelId, requests, rows, busyNanos);
+        inFlight.decrementAndGet();
     }
 
     /**
      * Stops admitting, lets queued and running work finish (queued work still waiting after
-     * {@code drain} is failed), then closes the instances. The model itself is closed by its owner
-     * after this returns, so no native session is closed under a running call.
+     * {@code drain} is failed), waits for every slot to be idle, then closes the instances. The
+     * model itself is closed by its owner after this returns, so no native session is closed under
+     * a running call.
      */
     public void close(Duration drain) {
         accepting = false;
@@ -156,12 +215,23 @@ public final class InstancePool implements AutoCloseable {
             left.fail(new PlugboardException(ProblemType.MODEL_NOT_READY,
                     "Model '" + modelId + "' was unloaded before the request ran."));
         }
-        for (Thread worker : workers) {
-            try {
+        try {
+            for (Thread worker : workers) {
                 worker.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            }
+            for (int i = 0; i < instances.size(); i++) {
+                idle.takeFirst(); // a slot still running on a request thread comes back when its call ends
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("Interrupted while draining model {}: its instances are left open", modelId);
+            return;
+        }
+        for (ModelInstance instance : instances) {
+            try {
+                instance.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing an instance of model {} failed", modelId, e);
             }
         }
     }

@@ -47,18 +47,21 @@ public final class InferenceGateway {
             ModelSignature signature = model.signature();
             Set<String> outputs = InputValidator.validate(signature, request.inputs(), request.outputs());
             Duration timeout = request.timeout() != null ? request.timeout() : pool.settings().timeout();
-            InferenceJob job;
-            try {
-                job = pool.submit(request.inputs(), outputs, timeout);
-            } catch (PlugboardException e) {
-                if (e.type() != ProblemType.MODEL_NOT_READY || version != null) {
-                    throw e;
+            Map<String, Tensor> produced = pool.runIfIdle(request.inputs(), outputs, timeout);
+            if (produced == null) {
+                InferenceJob job;
+                try {
+                    job = pool.submit(request.inputs(), outputs, timeout);
+                } catch (PlugboardException e) {
+                    if (e.type() != ProblemType.MODEL_NOT_READY || version != null) {
+                        throw e;
+                    }
+                    // the version retired between lookup and submit: the newest READY one takes it
+                    model = ready(modelId, null);
+                    job = model.pool().submit(request.inputs(), outputs, timeout);
                 }
-                // the version retired between lookup and submit: the newest READY one takes it
-                model = ready(modelId, null);
-                job = model.pool().submit(request.inputs(), outputs, timeout);
+                produced = await(modelId, job, timeout);
             }
-            Map<String, Tensor> produced = await(modelId, job, timeout);
             Map<String, Tensor> ordered = new LinkedHashMap<>();
             if (outputs.isEmpty()) {
                 ordered.putAll(produced); // outputs known only once the model ran (TorchScript without signature)

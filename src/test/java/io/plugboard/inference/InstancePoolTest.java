@@ -1,0 +1,161 @@
+package io.plugboard.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.plugboard.backend.LoadedModel;
+import io.plugboard.backend.ModelSource;
+import io.plugboard.backend.onnx.OnnxBackend;
+import io.plugboard.backend.onnx.OnnxSettings;
+import io.plugboard.format.ModelFormat;
+import io.plugboard.tensor.DataType;
+import io.plugboard.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Where a request runs: on its own thread when the pool is idle, else through the queue; with ONNX Runtime. */
+class InstancePoolTest {
+
+    private static final OnnxBackend ONNX = new OnnxBackend(OnnxSettings.defaults());
+    private static final Path MODELS = Path.of("src/test/resources/models/onnx");
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final List<String> ranOn = new CopyOnWriteArrayList<>();
+    private final PoolObserver observer = new PoolObserver() {
+        @Override
+        public void rejected(String modelId, String reason) {
+        }
+
+        @Override
+        public void dequeued(String modelId, long queuedNanos) {
+        }
+
+        @Override
+        public void executed(String modelId, int requests, long rows, long busyNanos) {
+            ranOn.add(Thread.currentThread().getName());
+        }
+    };
+
+    @AfterAll
+    static void closeEngine() {
+        ONNX.close();
+    }
+
+    private static LoadedModel load(String name) {
+        return ONNX.load(new ModelSource(MODELS, name + ".onnx", ModelFormat.ONNX, Map.of()), "cpu");
+    }
+
+    private static Tensor floats(long[] shape, float value) {
+        int n = 1;
+        for (long d : shape) {
+            n *= (int) d;
+        }
+        ByteBuffer b = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            b.putFloat(value);
+        }
+        return Tensor.of(DataType.FP32, shape, b.flip());
+    }
+
+    private static Map<String, Tensor> addMul(float a, float b) {
+        return Map.of("a", floats(new long[] {1, 3}, a), "b", floats(new long[] {1, 3}, b));
+    }
+
+    private static PoolSettings settings(int maxBatchSize) {
+        return new PoolSettings(1, 4, TIMEOUT, maxBatchSize, Duration.ZERO);
+    }
+
+    private static Map<String, Tensor> queued(InstancePool pool, Map<String, Tensor> inputs, Set<String> outputs)
+            throws Exception {
+        return pool.submit(inputs, outputs, TIMEOUT).result().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Runs on the calling thread once the worker that ran the queued request has handed its instance back. */
+    private static Map<String, Tensor> whenIdle(InstancePool pool, Map<String, Tensor> inputs, Set<String> outputs) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Map<String, Tensor> out;
+        while ((out = pool.runIfIdle(inputs, outputs, TIMEOUT)) == null && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        return out;
+    }
+
+    @Test
+    void anIdlePoolRunsTheRequestOnTheCallingPlatformThread() throws Exception {
+        try (LoadedModel model = load("add_mul")) {
+            InstancePool pool = new InstancePool("m", model, settings(1), System::nanoTime, observer);
+            try {
+                // nothing ran yet, so how long a run takes is unknown: the request queues
+                assertThat(pool.runIfIdle(addMul(2, 3), Set.of("sum"), TIMEOUT)).isNull();
+                assertThat(queued(pool, addMul(2, 3), Set.of("sum")).get("sum").data().getFloat(0)).isEqualTo(5f);
+                Map<String, Tensor> here = whenIdle(pool, addMul(2, 3), Set.of("sum", "product"));
+                assertThat(here).isNotNull();
+                assertThat(here.get("sum").data().getFloat(8)).isEqualTo(5f);
+                assertThat(here.get("product").data().getFloat(4)).isEqualTo(6f);
+                assertThat(ranOn).hasSize(2);
+                assertThat(ranOn.get(0)).startsWith("infer-m-");
+                assertThat(ranOn.get(1)).isEqualTo(Thread.currentThread().getName());
+                assertThat(pool.inFlight()).isZero();
+            } finally {
+                pool.close();
+            }
+        }
+    }
+
+    @Test
+    void virtualThreadsBatchingAndTightTimeoutsAlwaysQueue() throws Exception {
+        try (LoadedModel model = load("add_mul")) {
+            InstancePool pool = new InstancePool("m", model, settings(1), System::nanoTime, observer);
+            InstancePool batching = new InstancePool("b", model, settings(8), System::nanoTime, observer);
+            try {
+                queued(pool, addMul(1, 1), Set.of("sum"));
+                queued(batching, addMul(1, 1), Set.of("sum"));
+                assertThat(whenIdle(pool, addMul(1, 1), Set.of("sum"))).isNotNull();
+                AtomicReference<Object> onVirtual = new AtomicReference<>("unset");
+                Thread.ofVirtual().start(() -> onVirtual.set(pool.runIfIdle(addMul(1, 1), Set.of("sum"), TIMEOUT))).join();
+                assertThat(onVirtual.get()).isNull();
+                assertThat(batching.runIfIdle(addMul(1, 1), Set.of("sum"), TIMEOUT)).isNull();
+                // a run takes far more than a quarter of a nanosecond: the timeout could not hold
+                assertThat(pool.runIfIdle(addMul(1, 1), Set.of("sum"), Duration.ofNanos(1))).isNull();
+                assertThat(whenIdle(pool, addMul(1, 1), Set.of("sum"))).isNotNull();
+            } finally {
+                pool.close();
+                batching.close();
+            }
+        }
+    }
+
+    @Test
+    void closeWaitsForACallRunningOnARequestThreadBeforeClosingTheInstance() throws Exception {
+        try (LoadedModel model = load("cnn")) {
+            InstancePool pool = new InstancePool("c", model, settings(1), System::nanoTime, observer);
+            Map<String, Tensor> images = Map.of("image", floats(new long[] {256, 3, 64, 64}, 0.5f));
+            Set<String> outputs = Set.of(model.signature().outputs().get(0).name());
+            queued(pool, Map.of("image", floats(new long[] {1, 3, 64, 64}, 0.5f)), outputs);
+            whenIdle(pool, Map.of("image", floats(new long[] {1, 3, 64, 64}, 0.5f)), outputs);
+            CompletableFuture<Map<String, Tensor>> inline = new CompletableFuture<>();
+            Thread caller = Thread.ofPlatform().start(() -> inline.complete(pool.runIfIdle(images, outputs, TIMEOUT)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (pool.inFlight() == 0 && !inline.isDone() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(inline.isDone()).as("the 256-image call is still running").isFalse();
+            pool.close();
+            // close returned only after the call handed its instance back, and the call succeeded
+            assertThat(inline).isDone();
+            assertThat(inline.get().values().iterator().next().dim(0)).isEqualTo(256);
+            caller.join();
+            assertThat(pool.inFlight()).isZero();
+        }
+    }
+}
