@@ -1,7 +1,10 @@
 package io.plugboard.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.plugboard.api.InferenceController;
 import io.plugboard.api.InferenceExchange;
+import io.plugboard.api.InferenceHandlerMapping;
+import io.plugboard.api.V2Controller;
 import io.plugboard.api.codec.JsonRequestDecoder;
 import io.plugboard.api.codec.JsonResponseEncoder;
 import io.plugboard.archive.ArchiveLimits;
@@ -171,6 +174,11 @@ public class PlugboardConfiguration {
     InferenceExchange inferenceExchange(InferenceGateway gateway, JsonRequestDecoder decoder,
             JsonResponseEncoder encoder, PlugboardProperties properties) {
         return new InferenceExchange(gateway, decoder, encoder, properties.inference().maxRequestSize().toBytes());
+    }
+
+    @Bean
+    InferenceHandlerMapping inferenceHandlerMapping(InferenceController v1, V2Controller v2) {
+        return new InferenceHandlerMapping(v1, v2);
     }
 
     /** Multipart parts stream to temporary files beside the store, never whole into memory. */
