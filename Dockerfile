@@ -135,8 +135,11 @@ RUN set -eu; \
 
 # JAVA_TOOL_OPTIONS carries java.io.tmpdir so that it holds even when JAVA_OPTS is replaced.
 # JAVA_OPTS: the heap gets half the container's memory; ONNX Runtime's buffers and arenas are
-# native memory outside the heap and need the rest.
+# native memory outside the heap and need the rest. MALLOC_ARENA_MAX: engine calls run on many
+# request threads, and glibc would otherwise keep a malloc arena per thread (measured: resident
+# memory for 4 instances of a CNN 60-94 MB above idle without it, 60-63 MB with it).
 ENV SPRING_PROFILES_ACTIVE=docker \
+    MALLOC_ARENA_MAX=2 \
     SPRING_CONFIG_ADDITIONAL_LOCATION=optional:file:/opt/plugboard/config/ \
     PLUGBOARD_STORE_PATH=/var/lib/plugboard \
     PLUGBOARD_ENGINES_CACHE_DIR=/opt/plugboard/engines \

@@ -30,7 +30,16 @@ public class DirectOrt {
             data[i] = (i % 17) / 17f;
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions())) {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        String spinning = System.getProperty("allowSpinning"); // -DallowSpinning=0: as the server runs by default
+        if (spinning != null) {
+            options.addConfigEntry("session.intra_op.allow_spinning", spinning);
+        }
+        String intraOp = System.getProperty("intraOpThreads"); // as plugboard.onnx.intra-op-threads
+        if (intraOp != null && Integer.parseInt(intraOp) > 0) {
+            options.setIntraOpNumThreads(Integer.parseInt(intraOp));
+        }
+        try (OrtSession session = env.createSession(model, options)) {
             run(env, session, input, shape, data, threads, 2); // warm-up
             long[] result = run(env, session, input, shape, data, threads, seconds);
             System.out.println(String.join(",", "CSV", "" + result[0], "" + result[1] / 1000.0, "" + result[2] / 1000.0,

@@ -24,7 +24,7 @@ printf '%s' "$header" > "$OUT/cnn.bin"
 # denormal floats, which slow convolutions down and would not compare like with like
 perl -e 'print pack("f<*", map { ($_ % 17) / 17 } 0 .. 12287)' >> "$OUT/cnn.bin"
 run() { BODY="$1" PATH_INFER=/v1/models/cnn/infer CONTENT_TYPE="$2" HEADER_LENGTH="${3:-}" \
-  wrk -t2 -c"$C" -d"${D}s" --latency -s bench/infer.lua "http://127.0.0.1:$PORT" | grep '^CSV'; }
+  wrk -t$(( C < 2 ? 1 : 2 )) -c"$C" -d"${D}s" --latency -s bench/infer.lua "http://127.0.0.1:$PORT" | grep '^CSV'; }
 run "$OUT/cnn.json" application/json > /dev/null   # warm-up
 run "$OUT/cnn.bin" application/octet-stream "${#header}" > /dev/null
 echo "mode,requests,p50_us,p99_us,mean_us,errors,duration_us"

@@ -46,6 +46,12 @@ body() { # name shape-json element-count
 body input '[1,4]' 4 mlp
 body image '[1,3,64,64]' 12288 cnn
 
+# warm-up: the JIT compiles the request path of every series before the first measured point
+for series in mlp mlp-batched cnn cnn-batched; do
+  BODY="$OUT/${series%-batched}.json" PATH_INFER="/v1/models/$series/infer" \
+    wrk -t2 -c4 -d4s -s bench/infer.lua "http://127.0.0.1:$PORT" > /dev/null
+done
+
 echo "series,concurrency,requests_per_s,p50_us,p99_us" > "$OUT/results.csv"
 point() { # series concurrency csv-line
   IFS=, read -r _ requests p50 p99 _ _ duration <<< "$3"
