@@ -22,15 +22,21 @@ import org.slf4j.LoggerFactory;
  * Serves one loaded model: a truly bounded queue in front of {@code instances} execution slots,
  * each slot one {@link ModelInstance} running one request or batch at a time.
  *
- * <p>Queued work runs on the pool's own platform threads: native calls pin virtual threads, so
- * engine work never runs on them. A request arriving on a platform thread (the servlet container's
- * default) while the queue is empty and a slot is idle runs right there instead ({@link #runIfIdle}):
- * it would not wait anyway, and skipping the two thread hand-offs is most of the server's
- * per-request overhead on a small model. Requests that may batch always queue.
+ * <p>Queued work runs on the pool's own platform threads. A request that arrives while the queue
+ * is empty and a slot is idle runs right there instead ({@link #runIfIdle}): it would not wait
+ * anyway, and skipping the two thread hand-offs is most of the server's per-request overhead on a
+ * small model. A native call pins a virtual thread to its carrier, so on a virtual request thread
+ * this happens only for models whose calls usually take at most {@link #MAX_PINNED} (a carrier
+ * held that briefly delays nobody noticeably); longer calls from virtual threads always queue.
+ * Requests that may batch always queue.
  */
 public final class InstancePool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InstancePool.class);
+
+    /** The longest usual engine call run on a virtual request thread rather than handed over. */
+    public static final Duration MAX_PINNED = Duration.ofMillis(1);
+    private static final long MAX_PINNED_NANOS = MAX_PINNED.toNanos();
 
     private final String modelId;
     private final PoolSettings settings;
@@ -78,8 +84,9 @@ public final class InstancePool implements AutoCloseable {
 
     /**
      * Runs the request on the calling thread if that is free of cost to everyone else: the pool is
-     * accepting, nothing is queued, a slot is idle, batching is off, the caller is a platform thread,
-     * and the model's typical run is well inside {@code timeout} (an engine call cannot be cut
+     * accepting, nothing is queued, a slot is idle, batching is off, the caller is a platform thread
+     * or the model's typical run is short enough to pin a virtual one ({@link #MAX_PINNED}), and
+     * that typical run is well inside {@code timeout} (an engine call cannot be cut
      * short, so a request that might outlive its timeout waits in the queue, where the timeout holds).
      *
      * @return the outputs, or {@code null} when the request should be {@linkplain #submit submitted}
@@ -87,7 +94,7 @@ public final class InstancePool implements AutoCloseable {
     public Map<String, Tensor> runIfIdle(Map<String, Tensor> inputs, Set<String> outputs, Duration timeout) {
         long typical = typicalRunNanos;
         if (!accepting || batcher.enabled() || typical == 0 || typical > timeout.toNanos() / 4
-                || Thread.currentThread().isVirtual() || !queue.isEmpty()) {
+                || typical > MAX_PINNED_NANOS && Thread.currentThread().isVirtual() || !queue.isEmpty()) {
             return null;
         }
         ModelInstance instance = idle.pollFirst();
