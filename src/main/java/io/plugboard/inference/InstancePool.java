@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * anyway, and skipping the two thread hand-offs is most of the server's per-request overhead on a
  * small model. A native call pins a virtual thread to its carrier, so on a virtual request thread
  * this happens only for models whose calls usually take at most {@link #MAX_PINNED} (a carrier
- * held that briefly delays nobody noticeably); longer calls from virtual threads always queue.
+ * held that briefly delays nobody noticeably, and {@link PinnedCalls} always leaves one carrier
+ * free); longer calls from virtual threads always queue.
  * Requests that may batch always queue.
  */
 public final class InstancePool implements AutoCloseable {
@@ -42,6 +43,7 @@ public final class InstancePool implements AutoCloseable {
     private final PoolSettings settings;
     private final NanoClock clock;
     private final PoolObserver observer;
+    private final PinnedCalls pinned;
     private final Batcher batcher;
     private final BlockingQueue<InferenceJob> queue;
     private final List<ModelInstance> instances = new ArrayList<>();
@@ -54,8 +56,9 @@ public final class InstancePool implements AutoCloseable {
     private volatile boolean accepting = true;
 
     public InstancePool(String modelId, LoadedModel model, PoolSettings settings, NanoClock clock,
-            PoolObserver observer) {
+            PoolObserver observer, PinnedCalls pinned) {
         this.modelId = modelId;
+        this.pinned = pinned;
         this.settings = settings;
         this.clock = clock;
         this.observer = observer;
@@ -85,7 +88,8 @@ public final class InstancePool implements AutoCloseable {
     /**
      * Runs the request on the calling thread if that is free of cost to everyone else: the pool is
      * accepting, nothing is queued, a slot is idle, batching is off, the caller is a platform thread
-     * or the model's typical run is short enough to pin a virtual one ({@link #MAX_PINNED}), and
+     * or the model's typical run is short enough to pin a virtual one ({@link #MAX_PINNED}) and the
+     * server-wide {@link PinnedCalls} budget leaves a carrier free, and
      * that typical run is well inside {@code timeout} (an engine call cannot be cut
      * short, so a request that might outlive its timeout waits in the queue, where the timeout holds).
      *
@@ -93,12 +97,19 @@ public final class InstancePool implements AutoCloseable {
      */
     public Map<String, Tensor> runIfIdle(Map<String, Tensor> inputs, Set<String> outputs, Duration timeout) {
         long typical = typicalRunNanos;
+        boolean virtual = Thread.currentThread().isVirtual();
         if (!accepting || batcher.enabled() || typical == 0 || typical > timeout.toNanos() / 4
-                || typical > MAX_PINNED_NANOS && Thread.currentThread().isVirtual() || !queue.isEmpty()) {
+                || virtual && typical > MAX_PINNED_NANOS || !queue.isEmpty()) {
+            return null;
+        }
+        if (virtual && !pinned.tryAcquire()) {
             return null;
         }
         ModelInstance instance = idle.pollFirst();
         if (instance == null) {
+            if (virtual) {
+                pinned.release();
+            }
             return null;
         }
         inFlight.incrementAndGet();
@@ -109,6 +120,9 @@ public final class InstancePool implements AutoCloseable {
         } finally {
             finished(1, batcher.rows(inputs), clock.nanoTime() - started);
             idle.addFirst(instance);
+            if (virtual) {
+                pinned.release();
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import io.plugboard.format.Detection;
 import io.plugboard.format.FormatDetector;
 import io.plugboard.format.ModelFormat;
 import io.plugboard.inference.InstancePool;
+import io.plugboard.inference.PinnedCalls;
 import io.plugboard.inference.NanoClock;
 import io.plugboard.inference.PoolSettings;
 import io.plugboard.metrics.InferenceMetrics;
@@ -69,6 +70,8 @@ public final class ModelLifecycle implements AutoCloseable {
     private final NanoClock nanoClock;
     private final SafeExtractor extractor;
     private final int keepVersions;
+    /** One budget for every pool this lifecycle creates: calls pinning virtual threads leave a carrier free. */
+    private final PinnedCalls pinnedCalls = PinnedCalls.forThisJvm();
 
     public ModelLifecycle(ModelStore store, FormatDetector detector, BackendRegistry backends,
             ModelRegistry registry, InferenceMetrics metrics, ServingDefaults defaults, long maxUploadBytes,
@@ -343,7 +346,7 @@ public final class ModelLifecycle implements AutoCloseable {
 
     private void serve(ServedModel model, LoadedModel loaded, PoolSettings settings, String placement) {
         Warmup.run(model.id(), loaded);
-        InstancePool pool = new InstancePool(model.id(), loaded, settings, nanoClock, metrics);
+        InstancePool pool = new InstancePool(model.id(), loaded, settings, nanoClock, metrics, pinnedCalls);
         metrics.poolGauges(model.id(), Integer.toString(model.version()), pool::queueDepth, pool::inFlight);
         model.ready(loaded, pool, placement);
     }
