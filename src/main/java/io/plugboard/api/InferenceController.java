@@ -18,6 +18,10 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Inference", description = "Run a model")
 public class InferenceController {
 
+    /** The inference URL patterns, shared with {@link InferenceHandlerMapping}. */
+    static final String INFER = "/v1/models/{id}/infer";
+    static final String INFER_VERSION = "/v1/models/{id}/versions/{version}/infer";
+
     private final InferenceExchange exchange;
 
     public InferenceController(InferenceExchange exchange) {
@@ -46,7 +50,7 @@ public class InferenceController {
             content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "503", description = "Model not READY", content = @Content(mediaType = "application/problem+json"))
     @ApiResponse(responseCode = "504", description = "Timed out", content = @Content(mediaType = "application/problem+json"))
-    @PostMapping(path = {"/v1/models/{id}/infer", "/v1/models/{id}/versions/{version}/infer"},
+    @PostMapping(path = {INFER, INFER_VERSION},
             consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE},
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
     public void infer(@PathVariable("id") String id, @PathVariable(name = "version", required = false) Integer version,

@@ -68,17 +68,17 @@ public final class InferenceHandlerMapping extends AbstractHandlerMapping {
             return null;
         }
         String[] segments = path.substring(11, path.length() - 6).split("/", -1);
-        String idName = handler == v1 ? "id" : "name";
-        String prefix = "/v" + path.charAt(2) + "/models/{" + idName + "}";
+        boolean v1Handler = handler == v1;
+        String idName = v1Handler ? "id" : "name";
         Map<String, String> variables;
         String pattern;
         if (segments.length == 1 && !segments[0].isEmpty()) {
             variables = Map.of(idName, segments[0]);
-            pattern = prefix + "/infer";
+            pattern = v1Handler ? InferenceController.INFER : V2Controller.INFER;
         } else if (segments.length == 3 && !segments[0].isEmpty() && "versions".equals(segments[1])
                 && !segments[2].isEmpty()) {
             variables = Map.of(idName, segments[0], "version", segments[2]);
-            pattern = prefix + "/versions/{version}/infer";
+            pattern = v1Handler ? InferenceController.INFER_VERSION : V2Controller.INFER_VERSION;
         } else {
             return null;
         }

@@ -40,6 +40,10 @@ public class V2Controller {
     /** Extensions listed in server metadata: only what is implemented. */
     static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_repository");
 
+    /** The inference URL patterns, shared with {@link InferenceHandlerMapping}. */
+    static final String INFER = "/v2/models/{name}/infer";
+    static final String INFER_VERSION = "/v2/models/{name}/versions/{version}/infer";
+
     private final ModelRegistry registry;
     private final ModelLifecycle lifecycle;
     private final InferenceExchange exchange;
@@ -125,7 +129,7 @@ public class V2Controller {
     }
 
     @Operation(summary = "Run inference", description = "The protocol's JSON, or the binary tensor data extension.")
-    @PostMapping(path = {"/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}/infer"},
+    @PostMapping(path = {INFER, INFER_VERSION},
             consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE},
             produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
     public void infer(@PathVariable("name") String name, @PathVariable(name = "version", required = false) String version,

@@ -24,6 +24,7 @@ import io.plugboard.backend.onnx.SystemAcceleratorProbe;
 import io.plugboard.backend.onnx.OnnxSettings;
 import io.plugboard.format.FormatDetector;
 import io.plugboard.inference.NanoClock;
+import io.plugboard.inference.PinnedCalls;
 import io.plugboard.inference.PoolSettings;
 import io.plugboard.metrics.HardwareMetrics;
 import io.plugboard.metrics.InferenceMetrics;
@@ -152,7 +153,7 @@ public class PlugboardConfiguration {
                 s.maxBatchSize(), s.maxQueueDelay()), s.target());
         return new ModelLifecycle(store, detector, backends, registry, metrics, defaults,
                 properties.upload().maxSize().toBytes(), s.drainTimeout(), clock, nanoClock, extractor,
-                properties.store().keepVersions());
+                properties.store().keepVersions(), PinnedCalls.forThisJvm());
     }
 
     @Bean

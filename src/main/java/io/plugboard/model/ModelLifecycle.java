@@ -10,8 +10,8 @@ import io.plugboard.format.Detection;
 import io.plugboard.format.FormatDetector;
 import io.plugboard.format.ModelFormat;
 import io.plugboard.inference.InstancePool;
-import io.plugboard.inference.PinnedCalls;
 import io.plugboard.inference.NanoClock;
+import io.plugboard.inference.PinnedCalls;
 import io.plugboard.inference.PoolSettings;
 import io.plugboard.metrics.InferenceMetrics;
 import io.plugboard.problem.PlugboardException;
@@ -71,11 +71,12 @@ public final class ModelLifecycle implements AutoCloseable {
     private final SafeExtractor extractor;
     private final int keepVersions;
     /** One budget for every pool this lifecycle creates: calls pinning virtual threads leave a carrier free. */
-    private final PinnedCalls pinnedCalls = PinnedCalls.forThisJvm();
+    private final PinnedCalls pinnedCalls;
 
     public ModelLifecycle(ModelStore store, FormatDetector detector, BackendRegistry backends,
             ModelRegistry registry, InferenceMetrics metrics, ServingDefaults defaults, long maxUploadBytes,
-            Duration drain, Clock clock, NanoClock nanoClock, SafeExtractor extractor, int keepVersions) {
+            Duration drain, Clock clock, NanoClock nanoClock, SafeExtractor extractor, int keepVersions,
+            PinnedCalls pinnedCalls) {
         this.store = store;
         this.detector = detector;
         this.backends = backends;
@@ -88,6 +89,7 @@ public final class ModelLifecycle implements AutoCloseable {
         this.nanoClock = nanoClock;
         this.extractor = extractor;
         this.keepVersions = Math.max(1, keepVersions);
+        this.pinnedCalls = pinnedCalls;
         for (ModelState state : ModelState.values()) {
             metrics.modelsGauge(state.name().toLowerCase(Locale.ROOT), () -> registry.count(state));
         }
