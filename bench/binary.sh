@@ -5,17 +5,10 @@
 #   bench/binary.sh [concurrency] [seconds] [server arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-C="${1:-4}"; D="${2:-5}"; shift 2 || true; PORT=18080; OUT=bench/results
+C="${1:-4}"; D="${2:-5}"; shift $(( $# < 2 ? $# : 2 )); PORT=18080; OUT=bench/results
 mkdir -p "$OUT"
-. tools/select-jdk.sh
-select_jdk
-[ -f target/plugboard-0.1.0-SNAPSHOT.jar ] || ./mvnw -q -B -DskipTests package
-STORE=$(mktemp -d)
-"$JAVA_HOME/bin/java" -Xmx2g -jar target/plugboard-0.1.0-SNAPSHOT.jar --server.port=$PORT --plugboard.store.path="$STORE" \
-  --logging.level.root=WARN "$@" > "$OUT/server-binary.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$STORE"' EXIT
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null && break; sleep 1; done
+. bench/server.sh
+start_server $PORT "$OUT/server-binary.log" "$@"
 curl -s -o /dev/null -F file=@src/test/resources/models/onnx/cnn.onnx -F name=cnn -F instances=2 "http://127.0.0.1:$PORT/v1/models"
 awk 'BEGIN { printf "{\"inputs\":[{\"name\":\"image\",\"shape\":[1,3,64,64],\"datatype\":\"FP32\",\"data\":["; for (i = 0; i < 12288; i++) printf "%s%.4f", (i ? "," : ""), (i % 17) / 17; printf "]}]}" }' > "$OUT/cnn.json"
 header='{"inputs":[{"name":"image","shape":[1,3,64,64],"datatype":"FP32","parameters":{"binary_data_size":49152}}],"parameters":{"binary_data_output":true}}'
@@ -30,5 +23,4 @@ run "$OUT/cnn.bin" application/octet-stream "${#header}" > /dev/null
 echo "mode,requests,p50_us,p99_us,mean_us,errors,duration_us"
 echo "json,$(run "$OUT/cnn.json" application/json | cut -d, -f2-)"
 echo "binary,$(run "$OUT/cnn.bin" application/octet-stream "${#header}" | cut -d, -f2-)"
-ORT_JAR=$(ls ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime_gpu/1.29.0/onnxruntime_gpu-1.29.0.jar)
-echo "direct,$("$JAVA_HOME/bin/java" -cp "$ORT_JAR" bench/DirectOrt.java src/test/resources/models/onnx/cnn.onnx image 1 3 64 64 -- "$C" "$D" 2>/dev/null | grep '^CSV' | cut -d, -f2-)"
+echo "direct,$("$JAVA" -cp "$ORT_JAR" bench/DirectOrt.java src/test/resources/models/onnx/cnn.onnx image 1 3 64 64 -- "$C" "$D" 2>/dev/null | grep '^CSV' | cut -d, -f2-)"

@@ -8,23 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 D="${1:-10}"; shift || true; PORT=18080; OUT=bench/results
 mkdir -p "$OUT"
-. tools/select-jdk.sh
-select_jdk
+. bench/server.sh
 [ -f bench/models/cnn_large.onnx ] || /usr/bin/python3 bench/make_large_cnn.py bench/models/cnn_large.onnx
-[ -f target/plugboard-0.1.0-SNAPSHOT.jar ] || ./mvnw -q -B -DskipTests package
-STORE=$(mktemp -d)
-"$JAVA_HOME/bin/java" -Xmx2g -jar target/plugboard-0.1.0-SNAPSHOT.jar --server.port=$PORT --plugboard.store.path="$STORE" \
-  --logging.level.root=WARN "$@" > "$OUT/server-compute.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$STORE"' EXIT
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null && break; sleep 1; done
+start_server $PORT "$OUT/server-compute.log" "$@"
 curl -s -o /dev/null -F file=@bench/models/cnn_large.onnx -F name=large -F instances=1 "http://127.0.0.1:$PORT/v1/models"
 header='{"inputs":[{"name":"image","shape":[1,3,112,112],"datatype":"FP32","parameters":{"binary_data_size":150528}}],"parameters":{"binary_data_output":true}}'
 printf '%s' "$header" > "$OUT/large.bin"
 # the same values DirectOrt feeds the engine, (i % 17) / 17: random bytes would include
 # denormal floats, which slow convolutions down and would not compare like with like
 perl -e 'print pack("f<*", map { ($_ % 17) / 17 } 0 .. 37631)' >> "$OUT/large.bin"
-ORT_JAR=$(ls ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime_gpu/1.29.0/onnxruntime_gpu-1.29.0.jar)
 # warm the server up as DirectOrt warms itself (its first 2 s are not measured)
 BODY="$OUT/large.bin" PATH_INFER=/v1/models/large/infer CONTENT_TYPE=application/octet-stream HEADER_LENGTH="${#header}" \
   wrk -t1 -c2 -d5s -s bench/infer.lua "http://127.0.0.1:$PORT" > /dev/null
@@ -33,7 +25,7 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
   for c in 1 2 4; do
     s=$(BODY="$OUT/large.bin" PATH_INFER=/v1/models/large/infer CONTENT_TYPE=application/octet-stream HEADER_LENGTH="${#header}" \
         wrk -t1 -c$c -d"${D}s" --latency -s bench/infer.lua "http://127.0.0.1:$PORT" | grep '^CSV')
-    d=$("$JAVA_HOME/bin/java" -cp "$ORT_JAR" bench/DirectOrt.java bench/models/cnn_large.onnx image 1 3 112 112 -- $c "$D" 2>/dev/null | grep '^CSV')
+    d=$("$JAVA" -cp "$ORT_JAR" bench/DirectOrt.java bench/models/cnn_large.onnx image 1 3 112 112 -- $c "$D" 2>/dev/null | grep '^CSV')
     awk -F, -v r=$r -v c=$c -v s="$s" -v d="$d" 'BEGIN { split(s, a, ","); split(d, b, ",");
       sr = a[2] / (a[7] / 1e6); dr = b[2] / (b[7] / 1e6);
       printf "%d,%d,%.1f,%.0f,%.1f,%.0f,%.2f\n", r, c, sr, a[3], dr, b[3], sr / dr }'

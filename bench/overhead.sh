@@ -9,17 +9,8 @@ cd "$(dirname "$0")/.."
 ROUNDS="${1:-3}"; D="${2:-8}"; shift 2 || shift $# || true
 PORT=18082; OUT=bench/results
 mkdir -p "$OUT"
-. tools/select-jdk.sh
-select_jdk
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-[ -f target/plugboard-0.1.0-SNAPSHOT.jar ] || ./mvnw -q -B -DskipTests package
-ORT_JAR=$(ls ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime_gpu/1.29.0/onnxruntime_gpu-1.29.0.jar)
-STORE=$(mktemp -d)
-"$JAVA_HOME/bin/java" -Xmx2g -jar target/plugboard-0.1.0-SNAPSHOT.jar --server.port=$PORT --plugboard.store.path="$STORE" \
-  --logging.level.root=WARN "$@" > "$OUT/server-overhead.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$STORE"' EXIT
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null && break; sleep 1; done
+. bench/server.sh
+start_server $PORT "$OUT/server-overhead.log" "$@"
 curl -s -o /dev/null -F file=@src/test/resources/models/onnx/mlp.onnx -F name=mlp "http://127.0.0.1:$PORT/v1/models"
 
 printf '{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[0.1,0.2,0.3,0.4]}]}' > "$OUT/mlp-small.json"
@@ -31,7 +22,7 @@ json() { BODY="$OUT/mlp-small.json" PATH_INFER=/v1/models/mlp/infer wrk -t1 -c1 
 binary() { BODY="$OUT/mlp-small.bin" PATH_INFER=/v1/models/mlp/infer CONTENT_TYPE=application/octet-stream \
   HEADER_LENGTH="${#header}" wrk -t1 -c1 -d"$1s" --latency -s bench/infer.lua "http://127.0.0.1:$PORT"; }
 health() { wrk -t1 -c1 -d"$1s" --latency -s "$OUT/get.lua" "http://127.0.0.1:$PORT/v2/health/live"; }
-direct() { "$JAVA_HOME/bin/java" -cp "$ORT_JAR" bench/DirectOrt.java src/test/resources/models/onnx/mlp.onnx input 1 4 -- 1 "$1" 2>/dev/null; }
+direct() { "$JAVA" -cp "$ORT_JAR" bench/DirectOrt.java src/test/resources/models/onnx/mlp.onnx input 1 4 -- 1 "$1" 2>/dev/null; }
 p50() { grep '^CSV' | cut -d, -f3; }
 
 # warm-up: the JIT compiles the request path before anything is measured

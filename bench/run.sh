@@ -12,20 +12,8 @@ PORT=18080
 OUT=bench/results
 mkdir -p "$OUT"
 
-. tools/select-jdk.sh
-select_jdk
-JAVA="$JAVA_HOME/bin/java"
-command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-
-[ -f target/plugboard-0.1.0-SNAPSHOT.jar ] || ./mvnw -q -B -DskipTests package
-ORT_JAR=$(ls ~/.m2/repository/com/microsoft/onnxruntime/onnxruntime_gpu/1.29.0/onnxruntime_gpu-1.29.0.jar)
-
-STORE=$(mktemp -d)
-"$JAVA" -Xmx2g -jar target/plugboard-0.1.0-SNAPSHOT.jar --server.port=$PORT --plugboard.store.path="$STORE" \
-  --logging.level.root=WARN > "$OUT/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$STORE"' EXIT
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null && break; sleep 1; done
+. bench/server.sh
+start_server $PORT "$OUT/server.log"
 
 upload() { # name model extra-fields...
   local name=$1 model=$2; shift 2
