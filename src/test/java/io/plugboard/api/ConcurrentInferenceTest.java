@@ -24,12 +24,11 @@ class ConcurrentInferenceTest extends ServerTest {
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
-            List<Future<Integer>> results = new ArrayList<>();
+            List<Future<?>> results = new ArrayList<>();
             for (int t = 0; t < 16; t++) {
                 int seed = t;
                 results.add(pool.submit(() -> {
                     Random random = new Random(seed);
-                    int checked = 0;
                     for (int i = 0; i < 25; i++) {
                         int rows = 1 + random.nextInt(4);
                         float[] a = new float[rows * 3];
@@ -51,16 +50,13 @@ class ConcurrentInferenceTest extends ServerTest {
                             assertThat(sum.get(k).floatValue()).isEqualTo(a[k] + b[k]);
                             assertThat(product.get(k).floatValue()).isEqualTo(a[k] * b[k]);
                         }
-                        checked++;
                     }
-                    return checked;
+                    return null;
                 }));
             }
-            int total = 0;
-            for (Future<Integer> f : results) {
-                total += f.get();
+            for (Future<?> f : results) {
+                f.get(); // rethrows the first failed check of that client
             }
-            assertThat(total).isEqualTo(16 * 25);
         } finally {
             pool.shutdownNow();
         }

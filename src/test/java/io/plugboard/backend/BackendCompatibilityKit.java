@@ -103,7 +103,7 @@ public abstract class BackendCompatibilityKit {
         try (LoadedModel model = backend().load(reference(), "cpu")) {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
-                List<Future<Integer>> done = new ArrayList<>();
+                List<Future<?>> done = new ArrayList<>();
                 for (int t = 0; t < 8; t++) {
                     int offset = t;
                     done.add(pool.submit(() -> {
@@ -112,14 +112,12 @@ public abstract class BackendCompatibilityKit {
                                 check(instance, cases.get((i + offset) % cases.size()));
                             }
                         }
-                        return 40;
+                        return null;
                     }));
                 }
-                int total = 0;
-                for (Future<Integer> f : done) {
-                    total += f.get();
+                for (Future<?> f : done) {
+                    f.get(); // rethrows the first failed check of that thread
                 }
-                assertThat(total).isEqualTo(320);
             } finally {
                 pool.shutdownNow();
             }

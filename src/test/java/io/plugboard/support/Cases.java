@@ -26,6 +26,9 @@ public final class Cases {
             for (JsonNode c : root) {
                 cases.add(new Case(Http.JSON.writeValueAsString(c.get("request")), c.get("outputs")));
             }
+            if (cases.isEmpty()) {
+                throw new IllegalStateException(casesFile + " holds no cases");
+            }
             return cases;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

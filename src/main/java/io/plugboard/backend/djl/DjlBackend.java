@@ -36,14 +36,7 @@ abstract class DjlBackend implements Backend {
         if (missing.isPresent()) {
             return missing;
         }
-        try {
-            if (runtime.started(engineName)) {
-                runtime.engine(engineName);
-            }
-            return Optional.empty();
-        } catch (DjlRuntime.EngineUnavailableException e) {
-            return Optional.of(e.getMessage());
-        }
+        return runtime.failure(engineName);
     }
 
     /** GPUs first ({@code cuda:N}), then {@code cpu}; starts the engine (first upload of its kind). */

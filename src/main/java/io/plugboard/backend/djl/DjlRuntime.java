@@ -29,10 +29,6 @@ public final class DjlRuntime {
         this.cacheDir = cacheDir.toAbsolutePath().normalize();
     }
 
-    public Path cacheDir() {
-        return cacheDir;
-    }
-
     /** Why an engine's classes or natives are missing from this build, without starting it. */
     static Optional<String> missingFromBuild(String engine) {
         ClassLoader loader = DjlRuntime.class.getClassLoader();
@@ -87,6 +83,11 @@ public final class DjlRuntime {
 
     synchronized boolean started(String name) {
         return engines.containsKey(name);
+    }
+
+    /** Why the engine failed to start, once a start was tried and failed. */
+    synchronized Optional<String> failure(String name) {
+        return Optional.ofNullable(failures.get(name));
     }
 
     private void configure() {
