@@ -37,10 +37,7 @@ public final class ProblemResponses {
 
     public static ResponseEntity<ProblemDetail> of(ProblemType type, String detail, Map<String, Object> properties,
             HttpServletRequest request) {
-        HttpHeaders headers = new HttpHeaders();
-        if (type == ProblemType.QUEUE_FULL || type == ProblemType.MODEL_NOT_READY) {
-            headers.set(HttpHeaders.RETRY_AFTER, "1");
-        }
+        HttpHeaders headers = headers(type);
         String instance = request == null ? null : safePath(request.getRequestURI());
         return ResponseEntity.status(type.status()).headers(headers).contentType(PROBLEM_JSON)
                 .body(detail(type, detail, properties, instance));
@@ -55,5 +52,14 @@ public final class ProblemResponses {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Headers every error answer of this type carries: {@code Retry-After} when trying again later can succeed. */
+    static HttpHeaders headers(ProblemType type) {
+        HttpHeaders headers = new HttpHeaders();
+        if (type == ProblemType.QUEUE_FULL || type == ProblemType.MODEL_NOT_READY) {
+            headers.set(HttpHeaders.RETRY_AFTER, "1");
+        }
+        return headers;
     }
 }

@@ -17,8 +17,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -48,10 +50,13 @@ public class V2Controller {
     private final ModelLifecycle lifecycle;
     private final InferenceExchange exchange;
     private final ApplicationAvailability availability;
+    private final String version;
 
     public V2Controller(ModelRegistry registry, ModelLifecycle lifecycle, InferenceExchange exchange,
-            ApplicationAvailability availability) {
+            ApplicationAvailability availability, ObjectProvider<BuildProperties> build) {
         this.registry = registry;
+        BuildProperties properties = build.getIfAvailable();
+        this.version = properties != null ? properties.getVersion() : "unknown";
         this.lifecycle = lifecycle;
         this.exchange = exchange;
         this.availability = availability;
@@ -83,8 +88,7 @@ public class V2Controller {
     @Operation(summary = "Server metadata")
     @GetMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
     public ServerMetadata server() {
-        String version = V2Controller.class.getPackage().getImplementationVersion();
-        return new ServerMetadata("plugboard", version == null ? "0.1.0" : version, EXTENSIONS);
+        return new ServerMetadata("plugboard", version, EXTENSIONS);
     }
 
     @Operation(summary = "Server liveness")

@@ -1,13 +1,11 @@
 package io.plugboard.api;
 
 import io.plugboard.problem.PlugboardException;
-import io.plugboard.problem.ProblemType;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -22,12 +20,8 @@ public class V2ErrorHandler {
 
     @ExceptionHandler(PlugboardException.class)
     ResponseEntity<Map<String, String>> plugboard(PlugboardException e) {
-        HttpHeaders headers = new HttpHeaders();
-        if (e.type() == ProblemType.QUEUE_FULL || e.type() == ProblemType.MODEL_NOT_READY) {
-            headers.set(HttpHeaders.RETRY_AFTER, "1");
-        }
-        return ResponseEntity.status(e.type().status()).headers(headers).contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("error", e.getMessage()));
+        return ResponseEntity.status(e.type().status()).headers(ProblemResponses.headers(e.type()))
+                .contentType(MediaType.APPLICATION_JSON).body(Map.of("error", e.getMessage()));
     }
 
     @ExceptionHandler(Exception.class)

@@ -16,8 +16,8 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
     public record Store(@DefaultValue("./data") Path path, @DefaultValue("2") int keepVersions) {
     }
 
-    /** Limits on model uploads. */
-    public record Upload(@DefaultValue("2GB") DataSize maxSize, @DefaultValue("64") int maxFiles) {
+    /** Limits on model uploads (the number of parts is Tomcat's {@code server.tomcat.max-part-count}). */
+    public record Upload(@DefaultValue("2GB") DataSize maxSize) {
     }
 
     /** Limits on inference requests. */

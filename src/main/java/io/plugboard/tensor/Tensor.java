@@ -37,6 +37,35 @@ public final class Tensor {
         return new Tensor(datatype, shape, data.slice().order(ByteOrder.LITTLE_ENDIAN), null);
     }
 
+    /**
+     * A fixed-size tensor copied from an engine's buffer in the byte order {@code source} declares
+     * (engines hand out native order); the copy is little-endian and on the heap.
+     */
+    public static Tensor copyOf(DataType datatype, long[] shape, ByteBuffer source) {
+        ByteBuffer le = ByteBuffer.allocate(source.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+        copy(source, le, datatype.byteSize());
+        return of(datatype, shape, le.flip());
+    }
+
+    /** Writes the element bytes into {@code target} in the byte order {@code target} declares. */
+    public void copyTo(ByteBuffer target) {
+        copy(data(), target, datatype.byteSize());
+    }
+
+    private static void copy(ByteBuffer from, ByteBuffer to, int width) {
+        if (from.order() == to.order() || width == 1) {
+            to.put(from);
+            return;
+        }
+        byte[] element = new byte[width];
+        while (from.remaining() >= width) {
+            from.get(element);
+            for (int i = width - 1; i >= 0; i--) {
+                to.put(element[i]);
+            }
+        }
+    }
+
     /** A BYTES tensor; one element per entry, row-major. */
     public static Tensor ofBytes(long[] shape, List<byte[]> elements) {
         long count = Shape.elementCount(shape, Integer.MAX_VALUE);

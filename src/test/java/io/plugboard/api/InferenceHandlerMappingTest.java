@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerExecutionChain;
@@ -14,7 +16,8 @@ import org.springframework.web.context.support.StaticWebApplicationContext;
 class InferenceHandlerMappingTest {
 
     private final InferenceController v1 = new InferenceController(null);
-    private final V2Controller v2 = new V2Controller(null, null, null, null);
+    private final V2Controller v2 = new V2Controller(null, null, null, null,
+            new StaticListableBeanFactory().getBeanProvider(BuildProperties.class));
     private final InferenceHandlerMapping mapping = mapping();
 
     private InferenceHandlerMapping mapping() {

@@ -65,4 +65,17 @@ class LimitsTest extends ServerTest {
                 + "\"datatype\":\"FP32\",\"data\":[1,2,3]},{\"name\":\"b\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}");
         assertThat(ok.status()).isEqualTo(200);
     }
+
+    @Test
+    void uploadWithMorePartsThanTomcatAllowsIs413() {
+        List<Http.Part> parts = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            parts.add(new Http.Part("f" + i + ".bin", new byte[1]));
+        }
+        Http.Reply reply = http.upload(Map.of("name", "parts"), parts);
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(413);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+        assertThat(reply.problemType()).endsWith("/payload-too-large");
+        assertThat(http.get("/v1/models/parts").status()).isEqualTo(404);
+    }
 }

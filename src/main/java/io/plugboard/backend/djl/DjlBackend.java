@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.EngineException;
+import io.plugboard.backend.EngineMessages;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
 import io.plugboard.tensor.TensorSpec;
@@ -98,7 +99,7 @@ abstract class DjlBackend implements Backend {
         } catch (IOException | MalformedModelException | EngineException | IllegalArgumentException e) {
             model.close();
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, failure + ": "
-                    + DjlModel.firstLine(e.getMessage()), e);
+                    + EngineMessages.firstLine(e.getMessage()), e);
         } catch (RuntimeException e) {
             model.close();
             throw e;

@@ -5,6 +5,7 @@ import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import io.plugboard.backend.BaseLoadedModel;
+import io.plugboard.backend.EngineMessages;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelInstance;
 import io.plugboard.backend.ModelSignature;
@@ -48,7 +49,7 @@ final class DjlModel extends BaseLoadedModel {
                         root = root.getCause();
                     }
                     throw new PlugboardException(ProblemType.INFERENCE_FAILED, model.getNDManager().getEngine()
-                            .getEngineName() + " rejected the inputs: " + firstLine(root.getMessage()), e);
+                            .getEngineName() + " rejected the inputs: " + EngineMessages.firstLine(root.getMessage()), e);
                 }
             }
 
@@ -57,16 +58,6 @@ final class DjlModel extends BaseLoadedModel {
                 predictor.close();
             }
         };
-    }
-
-    static String firstLine(String message) {
-        if (message == null) {
-            return "(no message)";
-        }
-        String line = message.strip();
-        int nl = line.indexOf('\n');
-        line = nl > 0 ? line.substring(0, nl) : line;
-        return line.length() > 500 ? line.substring(0, 500) + "…" : line;
     }
 
     @Override

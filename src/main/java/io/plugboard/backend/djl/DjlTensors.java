@@ -71,9 +71,9 @@ final class DjlTensors {
             }
             array = manager.create(strings, StandardCharsets.UTF_8, shape);
         } else {
-            ByteBuffer source = tensor.data();
-            ByteBuffer direct = ByteBuffer.allocateDirect(source.remaining()).order(ByteOrder.nativeOrder());
-            direct.put(source).flip();
+            ByteBuffer direct = ByteBuffer.allocateDirect((int) tensor.byteSize()).order(ByteOrder.nativeOrder());
+            tensor.copyTo(direct);
+            direct.flip();
             array = manager.create(direct, shape, djlType(tensor.datatype()));
         }
         array.setName(name);
@@ -93,19 +93,6 @@ final class DjlTensors {
             }
             return Tensor.ofBytes(shape, elements);
         }
-        ByteBuffer raw = array.toByteBuffer().order(ByteOrder.nativeOrder());
-        ByteBuffer le = ByteBuffer.allocate(raw.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || type.byteSize() == 1) {
-            le.put(raw);
-        } else {
-            byte[] element = new byte[type.byteSize()];
-            while (raw.remaining() >= element.length) {
-                raw.get(element);
-                for (int i = element.length - 1; i >= 0; i--) {
-                    le.put(element[i]);
-                }
-            }
-        }
-        return Tensor.of(type, shape, le.flip());
+        return Tensor.copyOf(type, shape, array.toByteBuffer().order(ByteOrder.nativeOrder()));
     }
 }

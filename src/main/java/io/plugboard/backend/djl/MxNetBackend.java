@@ -1,6 +1,7 @@
 package io.plugboard.backend.djl;
 
 import ai.djl.Model;
+import io.plugboard.backend.EngineMessages;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
 import io.plugboard.backend.ModelSource;
@@ -67,7 +68,7 @@ public final class MxNetBackend extends DjlBackend {
             return probe.getBlock().describeInput().keys();
         } catch (IOException | ai.djl.MalformedModelException | RuntimeException e) {
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "MXNet could not load the model: "
-                    + DjlModel.firstLine(e.getMessage()), e);
+                    + EngineMessages.firstLine(e.getMessage()), e);
         }
     }
 }

@@ -11,7 +11,6 @@ import io.plugboard.tensor.DataType;
 import io.plugboard.tensor.Tensor;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,13 +81,8 @@ final class OnnxTensors {
             return OnnxTensor.createTensor(env, strings, tensor.shape());
         }
         OnnxJavaType javaType = javaType(tensor.datatype()).orElseThrow(() -> unsupported(name, tensor.datatype()));
-        ByteBuffer source = tensor.data();
-        ByteBuffer direct = scratch.take(name, source.remaining());
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            direct.put(source);
-        } else {
-            copySwapped(source, direct, tensor.datatype().byteSize());
-        }
+        ByteBuffer direct = scratch.take(name, (int) tensor.byteSize());
+        tensor.copyTo(direct);
         direct.flip();
         return OnnxTensor.createTensor(env, direct, tensor.shape(), javaType);
     }
@@ -108,15 +102,7 @@ final class OnnxTensors {
         if (!carried(type)) {
             throw unsupported(name, type);
         }
-        ByteBuffer native_ = value.getByteBuffer();
-        ByteBuffer le = ByteBuffer.allocate(native_.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        if (native_.order() == ByteOrder.LITTLE_ENDIAN || type.byteSize() == 1) {
-            le.put(native_);
-        } else {
-            copySwapped(native_, le, type.byteSize());
-        }
-        le.flip();
-        return Tensor.of(type, shape, le);
+        return Tensor.copyOf(type, shape, value.getByteBuffer());
     }
 
     static PlugboardException unsupported(String name, DataType type) {
@@ -133,16 +119,6 @@ final class OnnxTensors {
             int n = Array.getLength(value);
             for (int i = 0; i < n; i++) {
                 flattenStrings(Array.get(value, i), out);
-            }
-        }
-    }
-
-    private static void copySwapped(ByteBuffer from, ByteBuffer to, int width) {
-        byte[] element = new byte[width];
-        while (from.remaining() >= width) {
-            from.get(element);
-            for (int i = width - 1; i >= 0; i--) {
-                to.put(element[i]);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.plugboard.backend.opencv;
 
 import io.plugboard.backend.Backend;
+import io.plugboard.backend.EngineMessages;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
 import io.plugboard.backend.ModelSource;
@@ -84,22 +85,13 @@ public final class OpenCvBackend implements Backend {
                     : org.bytedeco.opencv.global.opencv_dnn.readNetFromCaffe(definition.toString(), weights.toString());
         } catch (RuntimeException e) {
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "OpenCV could not read the "
-                    + format.displayName() + " network: " + firstLine(e.getMessage()), e);
+                    + format.displayName() + " network: " + EngineMessages.firstLine(e.getMessage()), e);
         }
         if (net == null || net.empty()) {
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "OpenCV read an empty "
                     + format.displayName() + " network.");
         }
         return net;
-    }
-
-    static String firstLine(String message) {
-        if (message == null) {
-            return "(no message)";
-        }
-        String m = message.strip();
-        int nl = m.indexOf('\n');
-        return nl > 0 ? m.substring(0, nl) : m;
     }
 
     private static PlugboardException missing(String format, String what) {

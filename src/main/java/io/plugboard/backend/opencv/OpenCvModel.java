@@ -1,6 +1,7 @@
 package io.plugboard.backend.opencv;
 
 import io.plugboard.backend.BaseLoadedModel;
+import io.plugboard.backend.EngineMessages;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelInstance;
 import io.plugboard.backend.ModelSignature;
@@ -60,7 +61,7 @@ final class OpenCvModel extends BaseLoadedModel {
                     }
                 } catch (RuntimeException e) {
                     throw new PlugboardException(ProblemType.INFERENCE_FAILED, "OpenCV rejected the input: "
-                            + OpenCvBackend.firstLine(e.getMessage()), e);
+                            + EngineMessages.firstLine(e.getMessage()), e);
                 }
             }
 
