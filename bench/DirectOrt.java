@@ -4,6 +4,8 @@
  *
  *   java -cp <onnxruntime jar> bench/DirectOrt.java model.onnx input-name rows cols... -- threads seconds
  *
+ * -DgapMicros=N parks each thread N µs between calls, as a client's round trip would.
+ *
  * Prints: CSV,<requests>,<p50 us>,<p99 us>,<mean us>,0,<duration us>
  */
 import ai.onnxruntime.OnnxTensor;
@@ -17,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 public class DirectOrt {
+    static final long GAP_MICROS = Long.getLong("gapMicros", 0);
+
     public static void main(String[] args) throws Exception {
         String model = args[0];
         String input = args[1];
@@ -67,6 +71,9 @@ public class DirectOrt {
                         throw new RuntimeException(e);
                     }
                     lat[++k] = System.nanoTime() - s;
+                    if (GAP_MICROS > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(GAP_MICROS * 1000);
+                    }
                 }
                 lat[0] = k;
             });
