@@ -22,13 +22,13 @@
 #   /var/lib/plugboard      the model store (VOLUME; PLUGBOARD_STORE_PATH)
 #   /opt/plugboard/native   ONNX Runtime's native libraries, unpacked at build time
 #                           (onnxruntime.native.path), so nothing is unpacked at start
-#   /opt/plugboard/engines  plugboard.engines.cache-dir: the DJL engines' (PyTorch, TensorFlow)
-#                           natives, unpacked at build time by a warm-up run of the server
+#   /opt/plugboard/engines  plugboard.engines.cache-dir: the natives of the DJL engines (PyTorch,
+#                           TensorFlow, MXNet) and of everything loaded through JavaCPP (TensorFlow
+#                           Lite, OpenCV), unpacked at build time by a warm-up run of the server
 #   /var/cache/plugboard    tmp/ is java.io.tmpdir (Tomcat's work folder). Kubernetes mounts an
 #                           emptyDir here and points the engine cache at engines/ inside it, as the
 #                           read-only root filesystem does not let JavaCPP lock its cache; there
-#                           the DJL engines unpack their natives the first time a model needs
-#                           them. Mount a volume here when the root filesystem is read-only.
+#                           each engine unpacks its natives the first time a model needs them. Mount a volume here when the root filesystem is read-only.
 # The process runs as uid/gid 10001.
 
 ARG VARIANT=cpu
@@ -122,8 +122,9 @@ COPY config/application-*.yml /opt/plugboard/config/
 # instead of being unpacked into java.io.tmpdir at every start).
 COPY --from=build /build/native/onnxruntime/ /opt/plugboard/native/onnxruntime/
 
-# The DJL engines (PyTorch, TensorFlow) unpack their natives into the engine cache once, here, so
-# the first model load does not unpack hundreds of MB. The server starts, warms every engine, exits.
+# The engines (PyTorch, TensorFlow, MXNet, TensorFlow Lite, OpenCV) unpack their natives into the
+# engine cache once, here, so the first model load does not unpack hundreds of MB. The server
+# starts, warms every engine in the build, exits.
 RUN set -eu; \
     mkdir -p /opt/plugboard/engines /tmp/warm-store; \
     java -Djava.io.tmpdir=/tmp -Donnxruntime.native.path=/opt/plugboard/native/onnxruntime \

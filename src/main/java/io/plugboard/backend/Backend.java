@@ -29,6 +29,16 @@ public interface Backend extends AutoCloseable {
         return targets();
     }
 
+    /**
+     * Starts the engine now, unpacking its natives into the engine cache, so the first model load
+     * does not (image builds run this through {@code plugboard.engines.warm-and-exit}).
+     *
+     * @throws RuntimeException when the engine cannot start
+     */
+    default void warmUp() {
+        targets();
+    }
+
     /** Target kinds this backend cannot use here ("cuda", "tensorrt", …), with the reason. */
     default java.util.Map<String, String> unavailableTargets() {
         return java.util.Map.of();

@@ -18,6 +18,7 @@ import io.plugboard.backend.h2o.MojoBackend;
 import io.plugboard.backend.opencv.OpenCvBackend;
 import io.plugboard.backend.tflite.TfLiteBackend;
 import io.plugboard.backend.BackendRegistry;
+import io.plugboard.backend.NativeCache;
 import io.plugboard.backend.onnx.AcceleratorProbe;
 import io.plugboard.backend.onnx.OnnxBackend;
 import io.plugboard.backend.onnx.SystemAcceleratorProbe;
@@ -84,8 +85,13 @@ public class PlugboardConfiguration {
     }
 
     @Bean
-    DjlRuntime djlRuntime(PlugboardProperties properties) {
-        return new DjlRuntime(properties.engines().cacheDirOrDefault());
+    NativeCache nativeCache(PlugboardProperties properties) {
+        return new NativeCache(properties.engines().cacheDirOrDefault());
+    }
+
+    @Bean
+    DjlRuntime djlRuntime(NativeCache cache) {
+        return new DjlRuntime(cache);
     }
 
     @Bean
@@ -104,13 +110,13 @@ public class PlugboardConfiguration {
     }
 
     @Bean
-    TfLiteBackend tfLiteBackend() {
-        return new TfLiteBackend();
+    TfLiteBackend tfLiteBackend(NativeCache cache) {
+        return new TfLiteBackend(cache);
     }
 
     @Bean
-    OpenCvBackend openCvBackend() {
-        return new OpenCvBackend();
+    OpenCvBackend openCvBackend(NativeCache cache) {
+        return new OpenCvBackend(cache);
     }
 
     @Bean
@@ -192,20 +198,26 @@ public class PlugboardConfiguration {
 
     /**
      * With {@code plugboard.engines.warm-and-exit=true} the server starts every engine (unpacking
-     * its natives into the cache folder) and exits: image builds bake the caches in.
+     * its natives into the cache folder) and exits: image builds bake the caches in. An engine
+     * missing from the build is logged and skipped.
      */
     @Bean
     @org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty("plugboard.engines.warm-and-exit")
     ApplicationRunner warmEnginesAndExit(BackendRegistry backends,
             org.springframework.context.ConfigurableApplicationContext context) {
         return args -> {
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PlugboardConfiguration.class);
             for (Backend backend : backends.backends()) {
+                java.util.Optional<String> missing = backend.unavailableReason();
+                if (missing.isPresent()) {
+                    log.info("Engine {} skipped: {}", backend.name(), missing.get());
+                    continue;
+                }
                 try {
-                    org.slf4j.LoggerFactory.getLogger(PlugboardConfiguration.class).info("Engine {} ready on {}",
-                            backend.name(), backend.targets());
-                } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(PlugboardConfiguration.class).warn("Engine {} did not start: {}",
-                            backend.name(), e.getMessage());
+                    backend.warmUp();
+                    log.info("Engine {} ready on {}", backend.name(), backend.targets());
+                } catch (RuntimeException | LinkageError e) {
+                    log.warn("Engine {} did not start: {}", backend.name(), e.getMessage());
                 }
             }
             System.exit(org.springframework.boot.SpringApplication.exit(context, () -> 0));

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The kit over a Darknet network (OpenCV DNN), plus a Caffe one checked against its reference. */
 class OpenCvBackendTest extends BackendCompatibilityKit {
 
-    private static final OpenCvBackend BACKEND = new OpenCvBackend();
+    private static final OpenCvBackend BACKEND = new OpenCvBackend(Engines.CACHE);
     private static final Path DIR = Path.of("src/test/resources/models/opencv");
 
     @TempDir

@@ -7,19 +7,21 @@ import io.plugboard.format.ModelFormat;
 import io.plugboard.tensor.DataType;
 import io.plugboard.tensor.Tensor;
 import io.plugboard.tensor.TensorSpec;
+import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The kit over a TFLite model written here (FP32 and INT32), plus a real third-party model. */
 class TfLiteBackendTest extends BackendCompatibilityKit {
 
-    private static final TfLiteBackend BACKEND = new TfLiteBackend();
+    private static final TfLiteBackend BACKEND = new TfLiteBackend(Engines.CACHE);
     private static final Path DIR = Path.of("src/test/resources/models/tflite");
 
     @Override
@@ -83,5 +85,13 @@ class TfLiteBackendTest extends BackendCompatibilityKit {
                 }
             }
         }
+    }
+
+    @Test
+    void warmUpUnpacksIntoTheEngineCacheNotTheHomeFolder() throws Exception {
+        BACKEND.warmUp();
+        // a read-only root filesystem has no writable home folder; JavaCPP's default cache is there
+        assertThat(Loader.getCacheDir().getCanonicalPath())
+                .doesNotStartWith(new File(System.getProperty("user.home"), ".javacpp").getCanonicalPath());
     }
 }

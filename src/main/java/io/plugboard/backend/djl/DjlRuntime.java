@@ -1,9 +1,7 @@
 package io.plugboard.backend.djl;
 
 import ai.djl.engine.Engine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.plugboard.backend.NativeCache;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,13 +18,13 @@ public final class DjlRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(DjlRuntime.class);
 
-    private final Path cacheDir;
+    private final NativeCache cache;
     private final Map<String, Engine> engines = new HashMap<>();
     private final Map<String, String> failures = new HashMap<>();
     private boolean configured;
 
-    public DjlRuntime(Path cacheDir) {
-        this.cacheDir = cacheDir.toAbsolutePath().normalize();
+    public DjlRuntime(NativeCache cache) {
+        this.cache = cache;
     }
 
     /** Why an engine's classes or natives are missing from this build, without starting it. */
@@ -70,7 +68,7 @@ public final class DjlRuntime {
             long start = System.nanoTime();
             engine = Engine.getEngine(name);
             log.info("Started DJL {} engine {} in {} ms (natives under {})", name, engine.getVersion(),
-                    (System.nanoTime() - start) / 1_000_000, cacheDir);
+                    (System.nanoTime() - start) / 1_000_000, cache.root());
             engines.put(name, engine);
             return engine;
         } catch (RuntimeException | LinkageError e) {
@@ -94,16 +92,10 @@ public final class DjlRuntime {
         if (configured) {
             return;
         }
-        try {
-            Files.createDirectories(cacheDir.resolve("djl"));
-            Files.createDirectories(cacheDir.resolve("javacpp"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Engine cache folder " + cacheDir + " is not writable", e);
-        }
+        cache.prepare();
         System.setProperty("ai.djl.offline", "true");
-        System.setProperty("DJL_CACHE_DIR", cacheDir.resolve("djl").toString());
-        System.setProperty("ENGINE_CACHE_DIR", cacheDir.resolve("djl").toString());
-        System.setProperty("org.bytedeco.javacpp.cachedir", cacheDir.resolve("javacpp").toString());
+        System.setProperty("DJL_CACHE_DIR", cache.djl().toString());
+        System.setProperty("ENGINE_CACHE_DIR", cache.djl().toString());
         System.setProperty("ai.djl.util.cuda.fork", "false");
         configured = true;
     }

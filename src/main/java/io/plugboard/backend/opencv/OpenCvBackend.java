@@ -5,6 +5,7 @@ import io.plugboard.backend.EngineMessages;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
 import io.plugboard.backend.ModelSource;
+import io.plugboard.backend.NativeCache;
 import io.plugboard.format.ModelFormat;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.opencv.opencv_dnn.Net;
 
 /**
@@ -27,6 +29,12 @@ import org.bytedeco.opencv.opencv_dnn.Net;
  * instance holds its own net.
  */
 public final class OpenCvBackend implements Backend {
+
+    private final NativeCache cache;
+
+    public OpenCvBackend(NativeCache cache) {
+        this.cache = cache;
+    }
 
     @Override
     public String name() {
@@ -46,7 +54,14 @@ public final class OpenCvBackend implements Backend {
     }
 
     @Override
+    public void warmUp() {
+        cache.prepare();
+        Loader.load(org.bytedeco.opencv.global.opencv_dnn.class);
+    }
+
+    @Override
     public LoadedModel load(ModelSource source, String target) {
+        cache.prepare();
         Path[] files = files(source);
         OpenCvModel model = new OpenCvModel(() -> read(source.format(), files[0], files[1]), signature(), target);
         model.newInstance().close(); // fails fast, as a 422, when OpenCV cannot read the network

@@ -6,6 +6,7 @@ import io.plugboard.backend.Backend;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
 import io.plugboard.backend.ModelSource;
+import io.plugboard.backend.NativeCache;
 import io.plugboard.format.ModelFormat;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.tensorflowlite.TfLiteInterpreter;
 import org.bytedeco.tensorflowlite.TfLiteModel;
 import org.bytedeco.tensorflowlite.TfLiteTensor;
@@ -26,6 +28,12 @@ import org.bytedeco.tensorflowlite.TfLiteTensor;
  * has its own interpreter (interpreters run one call at a time).
  */
 public final class TfLiteBackend implements Backend {
+
+    private final NativeCache cache;
+
+    public TfLiteBackend(NativeCache cache) {
+        this.cache = cache;
+    }
 
     @Override
     public String name() {
@@ -45,9 +53,16 @@ public final class TfLiteBackend implements Backend {
     }
 
     @Override
+    public void warmUp() {
+        cache.prepare();
+        Loader.load(org.bytedeco.tensorflowlite.global.tensorflowlite.class);
+    }
+
+    @Override
     public LoadedModel load(ModelSource source, String target) {
         TfLiteModel model;
         try {
+            cache.prepare();
             model = TfLiteModelCreateFromFile(source.mainPath().toString());
         } catch (RuntimeException | LinkageError e) {
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "TensorFlow Lite could not start: " + e.getMessage(), e);
