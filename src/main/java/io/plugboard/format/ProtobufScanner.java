@@ -111,6 +111,17 @@ public final class ProtobufScanner {
         return buf.array();
     }
 
+    /** The values of a packed repeated varint field, from the first {@code max} bytes of its value. */
+    public List<Long> packedVarints(Field field, int max) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(bytes(field, max));
+        List<Long> values = new ArrayList<>();
+        long[] v;
+        while (in.hasRemaining() && (v = decodeVarint(in)) != null) {
+            values.add(v[0]);
+        }
+        return values;
+    }
+
     /** {value, byteCount} or null when no complete varint lies in [pos, end). */
     private long[] readVarint(long pos, long end) throws IOException {
         window.clear();
@@ -123,9 +134,15 @@ public final class ProtobufScanner {
             }
             read += n;
         }
+        window.flip();
+        return decodeVarint(window);
+    }
+
+    /** Decodes the varint at {@code in}'s position: {value, byteCount}, or null when {@code in} ends first. */
+    private static long[] decodeVarint(ByteBuffer in) {
         long value = 0;
-        for (int i = 0; i < read; i++) {
-            int b = window.get(i) & 0xff;
+        for (int i = 0; i < 10 && in.hasRemaining(); i++) {
+            int b = in.get() & 0xff;
             value |= (long) (b & 0x7f) << (7 * i);
             if ((b & 0x80) == 0) {
                 return new long[] {value, i + 1};

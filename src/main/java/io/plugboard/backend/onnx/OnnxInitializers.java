@@ -2,7 +2,6 @@ package io.plugboard.backend.onnx;
 
 import io.plugboard.format.ProtobufScanner;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -57,10 +56,7 @@ final class OnnxInitializers {
                             if (t.wireType() == ProtobufScanner.VARINT) {
                                 dims.add(t.varint());
                             } else if (t.wireType() == ProtobufScanner.LENGTH_DELIMITED) {
-                                ByteBuffer packed = ByteBuffer.wrap(scanner.bytes(t, 1024));
-                                while (packed.hasRemaining()) {
-                                    dims.add(varint(packed));
-                                }
+                                dims.addAll(scanner.packedVarints(t, 1024));
                             }
                         }
                         case 2 -> type = (int) t.varint();
@@ -76,17 +72,5 @@ final class OnnxInitializers {
             }
         }
         return found;
-    }
-
-    private static long varint(ByteBuffer in) {
-        long v = 0;
-        for (int shift = 0; shift < 64 && in.hasRemaining(); shift += 7) {
-            int b = in.get() & 0xff;
-            v |= (long) (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                break;
-            }
-        }
-        return v;
     }
 }
