@@ -109,7 +109,7 @@ public class V2Controller {
     public ModelMetadata metadata(@PathVariable("name") String name,
             @PathVariable(name = "version", required = false) String version) {
         ModelVersions entry = registry.require(name);
-        ServedModel model = pick(entry, version);
+        ServedModel model = entry.shown(version == null ? null : parseVersion(version));
         List<String> versions = entry.all().stream().map(m -> Integer.toString(m.version())).toList();
         var signature = model.signature();
         return new ModelMetadata(name, versions, platform(model.record().format()),
@@ -170,13 +170,6 @@ public class V2Controller {
     public Map<String, Object> unload(@PathVariable("name") String name) {
         lifecycle.unload(name);
         return Map.of();
-    }
-
-    private static ServedModel pick(ModelVersions entry, String version) {
-        if (version != null) {
-            return entry.requireVersion(parseVersion(version));
-        }
-        return entry.serving().orElseGet(() -> entry.all().get(entry.all().size() - 1));
     }
 
     static int parseVersion(String version) {

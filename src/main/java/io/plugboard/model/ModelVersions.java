@@ -86,9 +86,20 @@ public final class ModelVersions {
         return versions.isEmpty() ? ModelState.UNLOADED : versions.lastEntry().getValue().state();
     }
 
+    /**
+     * The version to show: the one asked for ({@code VERSION_NOT_FOUND} if absent), else the
+     * serving one, else the newest.
+     */
+    public ServedModel shown(Integer version) {
+        if (version != null) {
+            return requireVersion(version);
+        }
+        return serving().orElseGet(() -> versions.lastEntry().getValue());
+    }
+
     /** The serving version's description (or the newest's), with every version listed. */
     public ModelDescription describe() {
-        ServedModel shown = serving().orElseGet(() -> versions.lastEntry().getValue());
+        ServedModel shown = shown(null);
         List<ModelDescription.VersionSummary> summaries = versions.values().stream()
                 .map(ServedModel::summary).toList();
         return shown.describe().withVersions(summaries);
