@@ -6,7 +6,6 @@ import io.plugboard.support.Cases;
 import io.plugboard.support.Http;
 import io.plugboard.support.ServerTest;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -168,9 +167,5 @@ class DjlModelsTest extends ServerTest {
             }
         }
         return bytes.toByteArray();
-    }
-
-    static byte[] text(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
