@@ -10,7 +10,6 @@ import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
 import io.plugboard.tensor.Tensor;
 import io.plugboard.tensor.TensorSpec;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,10 +77,10 @@ final class TfLiteModelInstance implements ModelInstance {
         for (int i = 0; i < specs.size(); i++) {
             Tensor t = inputs.get(specs.get(i).name());
             TfLiteTensor target = TfLiteInterpreterGetInputTensor(interpreter, i);
-            ByteBuffer data = t.data();
-            try (BytePointer in = new BytePointer(data.remaining())) {
-                in.put(data.array(), data.arrayOffset() + data.position(), data.remaining());
-                if (TfLiteTensorCopyFromBuffer(target, in, data.remaining()) != kTfLiteOk) {
+            long bytes = t.byteSize();
+            try (BytePointer in = new BytePointer(bytes)) {
+                t.copyTo(in.asByteBuffer().order(ByteOrder.nativeOrder()));
+                if (TfLiteTensorCopyFromBuffer(target, in, bytes) != kTfLiteOk) {
                     throw new PlugboardException(ProblemType.INFERENCE_FAILED, "TensorFlow Lite refused input '"
                             + specs.get(i).name() + "'.");
                 }
@@ -97,17 +96,16 @@ final class TfLiteModelInstance implements ModelInstance {
                 continue;
             }
             TfLiteTensor tensor = TfLiteInterpreterGetOutputTensor(interpreter, i);
-            long size = TfLiteTensorByteSize(tensor);
-            byte[] bytes = new byte[(int) size];
-            try (BytePointer buffer = new BytePointer(size)) {
-                TfLiteTensorCopyToBuffer(tensor, buffer, size);
-                buffer.get(bytes);
-            }
             long[] shape = new long[TfLiteTensorNumDims(tensor)];
             for (int d = 0; d < shape.length; d++) {
                 shape[d] = TfLiteTensorDim(tensor, d);
             }
-            out.put(spec.name(), Tensor.of(spec.datatype(), shape, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN)));
+            long size = TfLiteTensorByteSize(tensor);
+            try (BytePointer buffer = new BytePointer(size)) {
+                TfLiteTensorCopyToBuffer(tensor, buffer, size);
+                out.put(spec.name(), Tensor.copyOf(spec.datatype(), shape,
+                        buffer.asByteBuffer().order(ByteOrder.nativeOrder())));
+            }
         }
         return out;
     }
