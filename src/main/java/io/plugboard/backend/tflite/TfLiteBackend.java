@@ -60,9 +60,9 @@ public final class TfLiteBackend implements Backend {
 
     @Override
     public LoadedModel load(ModelSource source, String target) {
+        cache.prepare();
         TfLiteModel model;
         try {
-            cache.prepare();
             model = TfLiteModelCreateFromFile(source.mainPath().toString());
         } catch (RuntimeException | LinkageError e) {
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "TensorFlow Lite could not start: " + e.getMessage(), e);
