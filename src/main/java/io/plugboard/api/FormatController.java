@@ -1,15 +1,14 @@
 package io.plugboard.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.plugboard.backend.Backend;
 import io.plugboard.backend.BackendRegistry;
+import io.plugboard.backend.FormatSupport;
+import io.plugboard.backend.Target;
 import io.plugboard.format.ModelFormat;
-import io.plugboard.problem.PlugboardException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -28,7 +27,7 @@ public class FormatController {
     /** One format: how to upload it, which engine serves it here, or why none does. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FormatInfo(String id, String name, String upload, boolean served, String backend,
-            List<String> targets, String reason, String hint) {
+            List<Target> targets, String reason, String hint) {
     }
 
     /** The table wrapper. */
@@ -43,20 +42,13 @@ public class FormatController {
         return new FormatList(Arrays.stream(ModelFormat.values()).map(this::info).toList());
     }
 
+    /** Answers from what the build contains: no engine is started to list formats. */
     private FormatInfo info(ModelFormat format) {
-        Optional<Backend> backend = backends.find(format);
-        if (backend.isPresent()) {
-            return new FormatInfo(format.id(), format.displayName(), format.upload(), true, backend.get().name(),
-                    backend.get().targets(), null, null);
-        }
-        String reason;
-        try {
-            backends.require(format);
-            reason = null;
-        } catch (PlugboardException e) {
-            reason = String.valueOf(e.properties().get("reason"));
-        }
-        return new FormatInfo(format.id(), format.displayName(), format.upload(), false, null, null, reason,
-                format.hint());
+        return switch (backends.status(format)) {
+            case FormatSupport.Served served -> new FormatInfo(format.id(), format.displayName(), format.upload(), true,
+                    served.backend().name(), served.backend().knownTargets(), null, null);
+            case FormatSupport.NotServed refused -> new FormatInfo(format.id(), format.displayName(), format.upload(),
+                    false, null, null, refused.reason(), refused.hint());
+        };
     }
 }

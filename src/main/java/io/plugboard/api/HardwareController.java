@@ -3,9 +3,11 @@ package io.plugboard.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.plugboard.backend.Backend;
 import io.plugboard.backend.BackendRegistry;
+import io.plugboard.backend.Target;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +27,7 @@ public class HardwareController {
     }
 
     /** A target and the backends that can use it. */
-    public record Target(String name, List<String> backends) {
+    public record TargetEntry(Target name, List<String> backends) {
     }
 
     /** A target kind a backend cannot use here. */
@@ -34,7 +36,7 @@ public class HardwareController {
 
     /** The inventory. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Inventory(List<Target> targets, List<Unavailable> unavailable) {
+    public record Inventory(List<TargetEntry> targets, List<Unavailable> unavailable) {
     }
 
     @Operation(summary = "Hardware inventory", description = "cpu always; cuda:N and tensorrt:N when ONNX Runtime's "
@@ -42,24 +44,21 @@ public class HardwareController {
             + "DJL engines once they have started.")
     @GetMapping(path = "/v1/hardware", produces = MediaType.APPLICATION_JSON_VALUE)
     public Inventory inventory() {
-        Map<String, List<String>> byTarget = new TreeMap<>((a, b) -> rank(a) != rank(b) ? rank(a) - rank(b) : a.compareTo(b));
+        Map<Target, List<String>> byTarget = new TreeMap<>(Comparator.comparing(Target::kind)
+                .thenComparing(t -> t.deviceOrZero()));
         List<Unavailable> unavailable = new ArrayList<>();
         for (Backend backend : backends.backends()) {
             if (backend.unavailableReason().isPresent()) {
                 unavailable.add(new Unavailable("*", backend.name(), backend.unavailableReason().get()));
                 continue;
             }
-            for (String target : backend.knownTargets()) {
+            for (Target target : backend.knownTargets()) {
                 byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(backend.name());
             }
             backend.unavailableTargets().forEach((kind, why) -> unavailable.add(new Unavailable(kind, backend.name(), why)));
         }
-        List<Target> targets = new ArrayList<>();
-        byTarget.forEach((name, users) -> targets.add(new Target(name, users)));
+        List<TargetEntry> targets = new ArrayList<>();
+        byTarget.forEach((name, users) -> targets.add(new TargetEntry(name, users)));
         return new Inventory(targets, unavailable);
-    }
-
-    private static int rank(String target) {
-        return target.startsWith("tensorrt") ? 0 : target.startsWith("cuda") ? 1 : target.equals("openvino") ? 2 : 3;
     }
 }

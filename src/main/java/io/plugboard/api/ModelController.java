@@ -1,13 +1,11 @@
 package io.plugboard.api;
 
 import io.plugboard.model.ModelDescription;
-import io.plugboard.model.ModelLifecycle;
+import io.plugboard.lifecycle.ModelRemoval;
+import io.plugboard.lifecycle.ModelUploads;
 import io.plugboard.model.ModelRegistry;
 import io.plugboard.model.ModelVersions;
-import io.plugboard.model.UploadPart;
-import io.plugboard.model.UploadRequest;
-import io.plugboard.problem.PlugboardException;
-import io.plugboard.problem.ProblemType;
+import io.plugboard.settings.ServingDefaults;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -17,11 +15,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -30,7 +24,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
 
 /** Model upload, listing, description and deletion. */
@@ -39,19 +32,17 @@ import org.springframework.web.multipart.MultipartHttpServletRequest;
 @Tag(name = "Models", description = "Upload, list, describe and delete models")
 public class ModelController {
 
-    /** Upload fields besides {@code file}; anything else is refused so typos do not pass silently. */
-    static final Set<String> FIELDS = Set.of("name", "format", "target", "instances", "queueCapacity", "timeoutMs",
-            "maxBatchSize", "maxQueueDelayMs", "signature", "signatureName");
-    /** Fields passed on to the model's settings and backend (replayed when the model is restored). */
-    private static final Set<String> SETTINGS = Set.of("instances", "queueCapacity", "timeoutMs", "maxBatchSize",
-            "maxQueueDelayMs", "signature", "signatureName");
-
-    private final ModelLifecycle lifecycle;
+    private final ModelUploads uploads;
+    private final ModelRemoval removal;
     private final ModelRegistry registry;
+    private final UploadFields fields;
 
-    public ModelController(ModelLifecycle lifecycle, ModelRegistry registry) {
-        this.lifecycle = lifecycle;
+    public ModelController(ModelUploads uploads, ModelRemoval removal, ModelRegistry registry,
+            ServingDefaults defaults) {
+        this.uploads = uploads;
+        this.removal = removal;
         this.registry = registry;
+        this.fields = new UploadFields(defaults);
     }
 
     /** The upload form, for the OpenAPI document. */
@@ -101,7 +92,7 @@ public class ModelController {
             mediaType = "application/problem+json"))
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<ModelDescription> upload(@Parameter(hidden = true) MultipartHttpServletRequest request) {
-        ModelDescription description = lifecycle.upload(uploadRequest(request));
+        ModelDescription description = uploads.upload(fields.read(request));
         return ResponseEntity.created(URI.create("/v1/models/" + description.id())).body(description);
     }
 
@@ -117,7 +108,7 @@ public class ModelController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<ModelDescription> addVersion(@PathVariable("id") String id,
             @Parameter(hidden = true) MultipartHttpServletRequest request) {
-        ModelDescription description = lifecycle.uploadVersion(id, uploadRequest(request));
+        ModelDescription description = uploads.uploadVersion(id, fields.read(request));
         return ResponseEntity.created(URI.create("/v1/models/" + id + "/versions/" + description.version()))
                 .body(description);
     }
@@ -132,43 +123,8 @@ public class ModelController {
             + "last version deletes the model.")
     @DeleteMapping(path = "/{id}/versions/{version}")
     public ResponseEntity<Void> deleteVersion(@PathVariable("id") String id, @PathVariable("version") int version) {
-        lifecycle.deleteVersion(id, version);
+        removal.deleteVersion(id, version);
         return ResponseEntity.noContent().build();
-    }
-
-    private static UploadRequest uploadRequest(MultipartHttpServletRequest request) {
-        for (String field : request.getParameterMap().keySet()) {
-            if (!FIELDS.contains(field)) {
-                throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Unknown upload field '" + field
-                        + "'; known fields are file, " + String.join(", ", FIELDS.stream().sorted().toList()) + ".",
-                        Map.of("parameter", field));
-            }
-        }
-        for (String part : request.getMultiFileMap().keySet()) {
-            if (!part.equals("file")) {
-                throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Unknown file part '" + part
-                        + "'; model files go in parts named 'file'.", Map.of("parameter", part));
-            }
-        }
-        List<MultipartFile> files = request.getFiles("file");
-        List<UploadPart> parts = new ArrayList<>();
-        for (int i = 0; i < files.size(); i++) {
-            MultipartFile file = files.get(i);
-            String name = file.getOriginalFilename();
-            if (name == null || name.isBlank()) {
-                name = files.size() == 1 ? "model" : "file" + i;
-            }
-            parts.add(new UploadPart(name, file::getInputStream));
-        }
-        Map<String, String> settings = new HashMap<>();
-        for (String key : SETTINGS) {
-            String value = request.getParameter(key);
-            if (value != null) {
-                settings.put(key, value);
-            }
-        }
-        return new UploadRequest(request.getParameter("name"), request.getParameter("format"),
-                request.getParameter("target"), parts, settings);
     }
 
     /** The list wrapper: {@code {"models": [...]}}. */
@@ -197,7 +153,7 @@ public class ModelController {
     @ApiResponse(responseCode = "404", description = "Unknown model", content = @Content(mediaType = "application/problem+json"))
     @DeleteMapping(path = "/{id}")
     public ResponseEntity<Void> delete(@PathVariable("id") String id) {
-        lifecycle.delete(id);
+        removal.delete(id);
         return ResponseEntity.noContent().build();
     }
 }

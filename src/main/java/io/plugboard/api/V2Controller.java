@@ -1,7 +1,7 @@
 package io.plugboard.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.plugboard.model.ModelLifecycle;
+import io.plugboard.lifecycle.ModelResidency;
 import io.plugboard.model.ModelRegistry;
 import io.plugboard.model.ModelState;
 import io.plugboard.model.ModelVersions;
@@ -47,17 +47,17 @@ public class V2Controller {
     static final String INFER_VERSION = "/v2/models/{name}/versions/{version}/infer";
 
     private final ModelRegistry registry;
-    private final ModelLifecycle lifecycle;
+    private final ModelResidency residency;
     private final InferenceExchange exchange;
     private final ApplicationAvailability availability;
     private final String version;
 
-    public V2Controller(ModelRegistry registry, ModelLifecycle lifecycle, InferenceExchange exchange,
+    public V2Controller(ModelRegistry registry, ModelResidency residency, InferenceExchange exchange,
             ApplicationAvailability availability, ObjectProvider<BuildProperties> build) {
         this.registry = registry;
         BuildProperties properties = build.getIfAvailable();
         this.version = properties != null ? properties.getVersion() : "unknown";
-        this.lifecycle = lifecycle;
+        this.residency = residency;
         this.exchange = exchange;
         this.availability = availability;
     }
@@ -160,7 +160,7 @@ public class V2Controller {
     @Operation(summary = "Load a model", description = "Loads every stored version that is not READY.")
     @PostMapping(path = "/v2/repository/models/{name}/load", produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, Object> load(@PathVariable("name") String name) {
-        lifecycle.load(name);
+        residency.load(name);
         return Map.of();
     }
 
@@ -168,7 +168,7 @@ public class V2Controller {
             + "stay stored (a restart loads them again).")
     @PostMapping(path = "/v2/repository/models/{name}/unload", produces = MediaType.APPLICATION_JSON_VALUE)
     public Map<String, Object> unload(@PathVariable("name") String name) {
-        lifecycle.unload(name);
+        residency.unload(name);
         return Map.of();
     }
 

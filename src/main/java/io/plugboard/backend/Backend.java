@@ -19,13 +19,13 @@ public interface Backend extends AutoCloseable {
     /** Empty when usable; otherwise why not (e.g. its native library is not in this build). */
     Optional<String> unavailableReason();
 
-    /** Targets this backend can place models on, best first ("cpu" is always last). */
-    default java.util.List<String> targets() {
-        return java.util.List.of("cpu");
+    /** Targets this backend can place models on, best first (cpu is always last); may start the engine. */
+    default java.util.List<Target> targets() {
+        return java.util.List.of(Target.CPU);
     }
 
-    /** The targets known without starting anything (an engine not started yet reports "cpu" only). */
-    default java.util.List<String> knownTargets() {
+    /** The targets known without starting anything (an engine not started yet reports cpu only). */
+    default java.util.List<Target> knownTargets() {
         return targets();
     }
 
@@ -39,7 +39,7 @@ public interface Backend extends AutoCloseable {
         targets();
     }
 
-    /** Target kinds this backend cannot use here ("cuda", "tensorrt", …), with the reason. */
+    /** Target kinds this backend cannot use here ("cuda", "tensorrt", …), with the reason; starts nothing. */
     default java.util.Map<String, String> unavailableTargets() {
         return java.util.Map.of();
     }
@@ -50,7 +50,7 @@ public interface Backend extends AutoCloseable {
      * @throws io.plugboard.problem.PlugboardException with {@code MODEL_LOAD_FAILED} (the engine's
      *     message in the detail) or {@code UNSUPPORTED_DATATYPE}
      */
-    LoadedModel load(ModelSource source, String target);
+    LoadedModel load(ModelSource source, Target target);
 
     @Override
     void close();

@@ -1,13 +1,10 @@
 package io.plugboard.backend;
 
 import io.plugboard.format.ModelFormat;
-import io.plugboard.problem.PlugboardException;
-import io.plugboard.problem.ProblemType;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
-/** Picks the backend that serves a format, or says precisely why none does. */
+/** Picks the backend that serves a format, or says precisely why none does. Starts no engine. */
 public final class BackendRegistry implements AutoCloseable {
 
     private final List<Backend> backends;
@@ -22,30 +19,22 @@ public final class BackendRegistry implements AutoCloseable {
 
     /** The first available backend serving the format. */
     public Optional<Backend> find(ModelFormat format) {
-        return backends.stream().filter(b -> b.formats().contains(format))
-                .filter(b -> b.unavailableReason().isEmpty()).findFirst();
+        return status(format) instanceof FormatSupport.Served served ? Optional.of(served.backend()) : Optional.empty();
     }
 
-    /**
-     * The backend for a format.
-     *
-     * @throws PlugboardException {@code UNSUPPORTED_FORMAT} naming the format, why it is not served
-     *     and what to upload instead
-     */
-    public Backend require(ModelFormat format) {
-        Optional<Backend> backend = find(format);
-        if (backend.isPresent()) {
-            return backend.get();
+    /** Whether the format is served here, by which backend, or why not. */
+    public FormatSupport status(ModelFormat format) {
+        Optional<Backend> usable = backends.stream().filter(b -> b.formats().contains(format))
+                .filter(b -> b.unavailableReason().isEmpty()).findFirst();
+        if (usable.isPresent()) {
+            return new FormatSupport.Served(format, usable.get());
         }
         String reason = backends.stream().filter(b -> b.formats().contains(format))
                 .map(b -> b.name() + " is not usable here: " + b.unavailableReason().orElse(""))
                 .findFirst()
                 .orElseGet(() -> format.intrinsicReason().orElse(
                         "This build of Plugboard includes no engine for " + format.displayName() + "."));
-        throw new PlugboardException(ProblemType.UNSUPPORTED_FORMAT,
-                "Recognised " + format.displayName() + ", which cannot be served here. " + reason
-                        + " " + format.hint(),
-                Map.of("format", format.id(), "reason", reason, "hint", format.hint()));
+        return new FormatSupport.NotServed(format, reason, format.hint());
     }
 
     @Override

@@ -4,9 +4,9 @@ package io.plugboard.backend;
 public abstract class BaseLoadedModel implements LoadedModel {
 
     private final ModelSignature signature;
-    private final String target;
+    private final Target target;
 
-    protected BaseLoadedModel(ModelSignature signature, String target) {
+    protected BaseLoadedModel(ModelSignature signature, Target target) {
         this.signature = signature;
         this.target = target;
     }
@@ -17,7 +17,7 @@ public abstract class BaseLoadedModel implements LoadedModel {
     }
 
     @Override
-    public final String target() {
+    public final Target target() {
         return target;
     }
 }

@@ -9,7 +9,7 @@ public interface LoadedModel extends AutoCloseable {
     ModelSignature signature();
 
     /** The target the engine really runs on, e.g. "cpu" or "cuda:0". */
-    String target();
+    Target target();
 
     /** A new instance that runs one request (or batch) at a time; instances share weights. */
     ModelInstance newInstance();

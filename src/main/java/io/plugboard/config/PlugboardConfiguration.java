@@ -30,9 +30,19 @@ import io.plugboard.inference.PoolSettings;
 import io.plugboard.metrics.HardwareMetrics;
 import io.plugboard.metrics.InferenceMetrics;
 import io.plugboard.model.InferenceGateway;
-import io.plugboard.model.ModelLifecycle;
 import io.plugboard.model.ModelRegistry;
-import io.plugboard.model.ServingDefaults;
+import io.plugboard.model.ModelStateGauges;
+import io.plugboard.ingest.FormatPolicy;
+import io.plugboard.ingest.SavedModelArchive;
+import io.plugboard.ingest.UploadIngest;
+import io.plugboard.ingest.WeightsOverGraph;
+import io.plugboard.lifecycle.ModelLocks;
+import io.plugboard.lifecycle.ModelRemoval;
+import io.plugboard.lifecycle.ModelResidency;
+import io.plugboard.lifecycle.ModelUploads;
+import io.plugboard.serving.ModelServing;
+import io.plugboard.settings.ServingDefaults;
+import io.plugboard.backend.Target;
 import io.plugboard.store.ModelStore;
 import jakarta.servlet.MultipartConfigElement;
 import java.nio.file.Path;
@@ -150,16 +160,53 @@ public class PlugboardConfiguration {
         return new InferenceMetrics(registry);
     }
 
-    @Bean(destroyMethod = "close")
-    ModelLifecycle modelLifecycle(ModelStore store, FormatDetector detector, BackendRegistry backends,
-            ModelRegistry registry, InferenceMetrics metrics, PlugboardProperties properties, Clock clock,
-            NanoClock nanoClock, SafeExtractor extractor) {
+    @Bean
+    ModelStateGauges modelStateGauges(ModelRegistry registry) {
+        return new ModelStateGauges(registry);
+    }
+
+    @Bean
+    ServingDefaults servingDefaults(PlugboardProperties properties) {
         PlugboardProperties.Serving s = properties.serving();
-        ServingDefaults defaults = new ServingDefaults(new PoolSettings(s.instances(), s.queueCapacity(), s.timeout(),
-                s.maxBatchSize(), s.maxQueueDelay()), s.target());
-        return new ModelLifecycle(store, detector, backends, registry, metrics, defaults,
-                properties.upload().maxSize().toBytes(), s.drainTimeout(), clock, nanoClock, extractor,
-                properties.store().keepVersions(), PinnedCalls.forThisJvm());
+        return new ServingDefaults(new PoolSettings(s.instances(), s.queueCapacity(), s.timeout(), s.maxBatchSize(),
+                s.maxQueueDelay()), Target.parse(s.target()));
+    }
+
+    @Bean
+    ModelServing modelServing(BackendRegistry backends, ServingDefaults defaults, InferenceMetrics metrics,
+            NanoClock nanoClock) {
+        return new ModelServing(backends, defaults, metrics, nanoClock, PinnedCalls.forThisJvm());
+    }
+
+    @Bean
+    UploadIngest uploadIngest(ModelStore store, FormatDetector detector, BackendRegistry backends,
+            SafeExtractor extractor, PlugboardProperties properties) {
+        return new UploadIngest(store, new FormatPolicy(detector, backends),
+                List.of(new WeightsOverGraph(), new SavedModelArchive(extractor)), properties.upload().maxSize().toBytes());
+    }
+
+    @Bean
+    ModelLocks modelLocks() {
+        return new ModelLocks();
+    }
+
+    @Bean
+    ModelRemoval modelRemoval(ModelRegistry registry, ModelStore store, ModelLocks locks, InferenceMetrics metrics,
+            PlugboardProperties properties) {
+        return new ModelRemoval(registry, store, locks, metrics, properties.serving().drainTimeout(),
+                properties.store().keepVersions());
+    }
+
+    @Bean
+    ModelUploads modelUploads(UploadIngest ingest, ModelServing serving, ModelRegistry registry, ModelLocks locks,
+            ModelRemoval removal, Clock clock) {
+        return new ModelUploads(ingest, serving, registry, locks, removal, clock);
+    }
+
+    @Bean(destroyMethod = "close")
+    ModelResidency modelResidency(ModelStore store, ModelRegistry registry, ModelServing serving, ModelLocks locks,
+            PlugboardProperties properties) {
+        return new ModelResidency(store, registry, serving, locks, properties.serving().drainTimeout());
     }
 
     @Bean
@@ -226,7 +273,7 @@ public class PlugboardConfiguration {
 
     /** Restores stored models before the readiness probe reports ready. */
     @Bean
-    ApplicationRunner restoreModels(ModelLifecycle lifecycle) {
-        return args -> lifecycle.restoreAll();
+    ApplicationRunner restoreModels(ModelResidency residency) {
+        return args -> residency.restoreAll();
     }
 }

@@ -77,6 +77,16 @@ public final class InstancePool implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * Runs {@code warmUp} on every instance, one after another, before the pool is handed to
+     * clients: each instance that will serve has run once. Call it before the first request.
+     */
+    public void warm(java.util.function.Consumer<ModelInstance> warmUp) {
+        for (ModelInstance instance : instances) {
+            warmUp.accept(instance);
+        }
+    }
+
     public int queueDepth() {
         return queue.size();
     }
@@ -138,7 +148,7 @@ public final class InstancePool implements AutoCloseable {
         }
         InferenceJob job = new InferenceJob(inputs, outputs, clock.nanoTime(), clock.nanoTime() + timeout.toNanos());
         if (!queue.offer(job)) {
-            observer.rejected(modelId, "queue_full");
+            observer.rejected(modelId, ProblemType.QUEUE_FULL.slug());
             throw new PlugboardException(ProblemType.QUEUE_FULL, "Model '" + modelId + "' already has "
                     + settings.queueCapacity() + " requests queued; retry shortly.",
                     Map.of("queueCapacity", settings.queueCapacity()));
@@ -191,8 +201,7 @@ public final class InstancePool implements AutoCloseable {
         List<InferenceJob> batch = new ArrayList<>(candidates.size());
         for (InferenceJob job : candidates) {
             if (now > job.deadlineNanos()) {
-                job.expire();
-                observer.rejected(modelId, "timeout");
+                job.expire(); // its caller answers 504 and counts it
             } else if (job.start()) {
                 observer.dequeued(modelId, now - job.enqueuedNanos());
                 batch.add(job);

@@ -3,7 +3,10 @@ package io.plugboard.inference;
 /** What a pool reports as it works; metrics implement it. */
 public interface PoolObserver {
 
-    /** A request refused ({@code queue_full}) or expired in the queue ({@code timeout}). */
+    /**
+     * A request refused: {@code reason} is the problem type's slug ({@code queue-full} at admission,
+     * {@code timeout} for a caller that stopped waiting).
+     */
     void rejected(String modelId, String reason);
 
     /** A request left the queue after {@code queuedNanos}. */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.plugboard.backend.Backend;
 import io.plugboard.backend.BackendRegistry;
+import io.plugboard.backend.Target;
 
 /**
  * The hardware inventory as gauges: per backend, the targets it can place models on and how many
@@ -25,7 +26,7 @@ public final class HardwareMetrics implements MeterBinder {
                     : b.knownTargets().size()).description("Targets the backend can place models on (cpu included)")
                     .tag("backend", backend.name()).register(registry);
             Gauge.builder("plugboard.hardware.accelerators", backend, b -> b.unavailableReason().isPresent() ? 0
-                    : b.knownTargets().stream().filter(t -> !t.equals("cpu")).count())
+                    : b.knownTargets().stream().filter(t -> t.kind() != Target.Kind.CPU).count())
                     .description("Accelerator targets (cuda:N, tensorrt:N, openvino) the backend can use")
                     .tag("backend", backend.name()).register(registry);
         }

@@ -6,13 +6,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.plugboard.inference.InstancePool;
 import io.plugboard.inference.PoolObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * Plugboard's meters, all named {@code plugboard.*} and tagged with the model id (bounded by the
@@ -56,21 +56,22 @@ public final class InferenceMetrics implements PoolObserver {
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Registers the gauge of models per state. */
-    public void modelsGauge(String state, Supplier<Number> count) {
-        Gauge.builder("plugboard.models", count).description("Models known to the server, by state")
-                .tag("state", state).register(registry);
+    /**
+     * Registers a serving version's queue gauges over {@code pool}, replacing any left from an
+     * earlier pool of the same version (a reload), so a gauge never reads a closed pool. The pool
+     * is held weakly: the gauges keep nothing alive. Remove them with {@link #forgetVersion}.
+     */
+    public void poolGauges(String model, String version, InstancePool pool) {
+        forgetVersion(model, version);
+        Gauge.builder("plugboard.queue.depth", pool, InstancePool::queueDepth)
+                .description("Requests waiting in the model's queue")
+                .tags("model", model, "version", version).register(registry);
+        Gauge.builder("plugboard.instances.busy", pool, InstancePool::inFlight)
+                .description("Instances running a batch now")
+                .tags("model", model, "version", version).register(registry);
     }
 
-    /** Registers a model version's queue gauges. */
-    public void poolGauges(String model, String version, Supplier<Number> queueDepth, Supplier<Number> inFlight) {
-        Gauge.builder("plugboard.queue.depth", queueDepth).description("Requests waiting in the model's queue")
-                .tags("model", model, "version", version).register(registry);
-        Gauge.builder("plugboard.instances.busy", inFlight).description("Instances running a batch now")
-                .tags("model", model, "version", version).register(registry);
-    }
-
-    /** Removes the meters of one model version. */
+    /** Removes the meters of one model version (its pool gauges). */
     public void forgetVersion(String model, String version) {
         for (Meter meter : registry.getMeters()) {
             if (model.equals(meter.getId().getTag("model")) && version.equals(meter.getId().getTag("version"))) {

@@ -75,6 +75,9 @@ public final class InferenceGateway {
             return new InferenceResult(modelId, Integer.toString(model.version()), request.id(), ordered);
         } catch (PlugboardException e) {
             outcome = e.type().slug();
+            if (e.type() == ProblemType.TIMEOUT) {
+                metrics.rejected(modelId, outcome); // once per 504, wherever the wait ran out
+            }
             throw e;
         } catch (RuntimeException e) {
             outcome = ProblemType.INTERNAL_ERROR.slug();
@@ -114,7 +117,6 @@ public final class InferenceGateway {
             return job.result().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             job.abandon();
-            metrics.rejected(modelId, "timeout");
             throw new PlugboardException(ProblemType.TIMEOUT, "Model '" + modelId + "' did not answer within "
                     + timeout.toMillis() + " ms.", Map.of("timeoutMs", timeout.toMillis()));
         } catch (InterruptedException e) {

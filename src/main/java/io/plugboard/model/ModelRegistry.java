@@ -9,36 +9,21 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The models this server knows, by id, each with its versions. Ids are reserved before an upload
- * is written, so two uploads can never take the same name.
+ * The models this server knows, by id, each with its versions. Changes to one id are serialized by
+ * the caller (one lock per model id); lookups never wait.
  */
 public final class ModelRegistry {
 
     private final Map<String, ModelVersions> models = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> reserved = new ConcurrentHashMap<>();
 
-    /** Claims an id for a new model's upload; false if it is taken. */
-    synchronized boolean reserve(String id) {
-        if (models.containsKey(id) || reserved.containsKey(id)) {
-            return false;
-        }
-        reserved.put(id, Boolean.TRUE);
-        return true;
-    }
-
-    synchronized void release(String id) {
-        reserved.remove(id);
-    }
-
-    /** Adds a version, creating the model's entry on its first version. */
-    synchronized ModelVersions put(ServedModel model) {
+    /** Adds (or replaces) a version, creating the model's entry on its first version. */
+    public ModelVersions put(ServedModel model) {
         ModelVersions versions = models.computeIfAbsent(model.id(), ModelVersions::new);
         versions.put(model);
-        reserved.remove(model.id());
         return versions;
     }
 
-    synchronized ModelVersions remove(String id) {
+    public ModelVersions remove(String id) {
         return models.remove(id);
     }
 

@@ -29,14 +29,14 @@ public final class ModelVersions {
     }
 
     /** Claims the next version number (1 for a new model). */
-    synchronized int reserveNext() {
+    public synchronized int reserveNext() {
         int last = versions.isEmpty() ? 0 : versions.lastKey();
         reservedUpTo = Math.max(reservedUpTo, last) + 1;
         return reservedUpTo;
     }
 
     /** Gives back a number whose upload failed, so failed uploads leave no gap. */
-    synchronized void release(int version) {
+    public synchronized void release(int version) {
         if (reservedUpTo == version) {
             reservedUpTo--;
         }
@@ -46,7 +46,7 @@ public final class ModelVersions {
         versions.put(model.record().version(), model);
     }
 
-    ServedModel remove(int version) {
+    public ServedModel remove(int version) {
         return versions.remove(version);
     }
 

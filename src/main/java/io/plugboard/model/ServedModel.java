@@ -11,27 +11,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A stored model version and, when READY, the engine model and instance pool serving it. Closing
+ * A stored model version and, when READY, the engine model and instance pool serving it. Its state
+ * moves {@code LOADING → WARMING → READY | FAILED}, and to {@code UNLOADED} when released. Closing
  * drains the pool before the engine model is closed.
  */
 public final class ServedModel {
 
     private final StoredModelRecord record;
-    private final String backend;
-    private volatile ModelState state;
+    private volatile ModelState state = ModelState.LOADING;
+    private volatile String backend;
     private volatile String error;
     private volatile LoadedModel loaded;
     private volatile InstancePool pool;
     private volatile String placement;
 
-    ServedModel(StoredModelRecord record, String backend, ModelState state) {
+    public ServedModel(StoredModelRecord record) {
         this.record = record;
-        this.backend = backend;
-        this.state = state;
     }
 
     public String id() {
         return record.id();
+    }
+
+    public int version() {
+        return record.version();
     }
 
     public StoredModelRecord record() {
@@ -55,20 +58,39 @@ public final class ServedModel {
         return model == null ? null : model.signature();
     }
 
-    void ready(LoadedModel model, InstancePool instancePool, String placementNote) {
+    /** Loading (again): the engine is reading the files. */
+    public void loading(String backendName) {
+        this.backend = backendName;
+        this.error = null;
+        this.state = ModelState.LOADING;
+    }
+
+    /** Loaded; its instances are running their first request. */
+    public void warming() {
+        this.state = ModelState.WARMING;
+    }
+
+    /** Serving: the pool's instances are warm. */
+    public void ready(LoadedModel model, InstancePool instancePool, String placementNote) {
         this.loaded = model;
         this.pool = instancePool;
         this.placement = placementNote;
         this.state = ModelState.READY;
     }
 
-    void failed(String message) {
+    public void failed(String message) {
         this.error = message;
         this.state = ModelState.FAILED;
     }
 
+    /** Drains and releases it, keeping its files: {@code UNLOADED}. */
+    public void unload(Duration drain) {
+        close(drain);
+        this.state = ModelState.UNLOADED;
+    }
+
     /** Drains in-flight work, then releases the engine's native memory. */
-    void close(Duration drain) {
+    public void close(Duration drain) {
         InstancePool p = pool;
         LoadedModel m = loaded;
         pool = null;
@@ -81,18 +103,10 @@ public final class ServedModel {
         }
     }
 
-    public int version() {
-        return record.version();
-    }
-
     ModelDescription.VersionSummary summary() {
         LoadedModel model = loaded;
         return new ModelDescription.VersionSummary(record.version(), state, error,
                 model == null ? null : model.target(), record.createdAt(), record.sha256());
-    }
-
-    void unloaded() {
-        this.state = ModelState.UNLOADED;
     }
 
     public ModelDescription describe() {

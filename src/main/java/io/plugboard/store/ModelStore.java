@@ -33,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   trash/&lt;random&gt;/                     deletions in progress (cleared at start)
  * </pre>
  * A version appears only by an atomic rename of a fully written, fsynced staging folder, so a crash
- * at any moment leaves either the whole model or nothing.
+ * at any moment leaves either the whole model or nothing. Leftovers of a crash (model folders with
+ * no complete version) are removed at start only: reading the store never deletes anything.
  */
 public final class ModelStore {
 
@@ -60,6 +61,7 @@ public final class ModelStore {
             Files.createDirectories(trash);
             clear(staging);
             clear(trash);
+            sweepIncomplete();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare the model store at " + this.root, e);
         }
@@ -110,17 +112,12 @@ public final class ModelStore {
         return models.resolve(id).resolve(Integer.toString(version)).resolve(FILES_DIR);
     }
 
-    /** Every committed model version, oldest version first within a model. */
+    /** Every committed model version, by id, oldest version first within a model. */
     public List<StoredModel> list() {
         List<StoredModel> found = new ArrayList<>();
         try (DirectoryStream<Path> ids = Files.newDirectoryStream(models)) {
             for (Path modelDir : ids) {
-                List<StoredModel> versions = versions(modelDir);
-                if (versions.isEmpty() && !holdsAnyRecord(modelDir)) {
-                    log.warn("Removing {}: it holds no complete model version", modelDir);
-                    deleteTree(modelDir);
-                }
-                found.addAll(versions);
+                found.addAll(versions(modelDir));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -128,6 +125,29 @@ public final class ModelStore {
         found.sort(Comparator.comparing((StoredModel m) -> m.record().id())
                 .thenComparingInt(m -> m.record().version()));
         return found;
+    }
+
+    /** The committed versions of one model, oldest first. */
+    public List<StoredModel> list(String id) {
+        try {
+            List<StoredModel> found = versions(models.resolve(id));
+            found.sort(Comparator.comparingInt(m -> m.record().version()));
+            return found;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes model folders left with no complete version by a crash (run at start, before any upload). */
+    private void sweepIncomplete() throws IOException {
+        try (DirectoryStream<Path> ids = Files.newDirectoryStream(models)) {
+            for (Path modelDir : ids) {
+                if (!holdsAnyRecord(modelDir)) {
+                    log.warn("Removing {}: it holds no complete model version", modelDir);
+                    deleteTree(modelDir);
+                }
+            }
+        }
     }
 
     /** Removes every version of a model: renamed out of sight atomically, then deleted. */

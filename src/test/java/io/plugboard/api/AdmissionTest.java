@@ -54,7 +54,7 @@ class AdmissionTest extends ServerTest {
             pool.shutdownNow();
         }
         assertThat(http.get("/actuator/prometheus").body())
-                .contains("plugboard_inference_rejections_total{", "reason=\"queue_full\"");
+                .contains("plugboard_inference_rejections_total{", "reason=\"queue-full\"");
         http.delete("/v1/models/tight");
     }
 

@@ -63,8 +63,8 @@ public abstract class BackendCompatibilityKit {
 
     @Test
     void loadsAndReportsItsSignature() {
-        try (LoadedModel model = backend().load(reference(), "cpu")) {
-            assertThat(model.target()).isEqualTo("cpu");
+        try (LoadedModel model = backend().load(reference(), Target.CPU)) {
+            assertThat(model.target()).isEqualTo(Target.CPU);
             assertThat(model.signature().inputs()).containsExactlyElementsOf(expectedSignature().inputs());
             assertThat(model.signature().outputs()).containsExactlyElementsOf(expectedSignature().outputs());
         }
@@ -72,7 +72,7 @@ public abstract class BackendCompatibilityKit {
 
     @Test
     void answersEveryReferenceCase() {
-        try (LoadedModel model = backend().load(reference(), "cpu"); ModelInstance instance = model.newInstance()) {
+        try (LoadedModel model = backend().load(reference(), Target.CPU); ModelInstance instance = model.newInstance()) {
             for (Cases.Case c : Cases.of(casesFile())) {
                 check(instance, c);
             }
@@ -85,7 +85,7 @@ public abstract class BackendCompatibilityKit {
         InferenceRequest request = decode(c.request());
         Map<String, Tensor> doubled = new LinkedHashMap<>();
         request.inputs().forEach((name, t) -> doubled.put(name, repeatRows(t, 2)));
-        try (LoadedModel model = backend().load(reference(), "cpu"); ModelInstance instance = model.newInstance()) {
+        try (LoadedModel model = backend().load(reference(), Target.CPU); ModelInstance instance = model.newInstance()) {
             Map<String, Tensor> single = instance.infer(request.inputs(), outputs(model));
             Map<String, Tensor> twice = instance.infer(doubled, outputs(model));
             assertThat(twice.keySet()).isEqualTo(single.keySet());
@@ -100,7 +100,7 @@ public abstract class BackendCompatibilityKit {
     @Test
     void servesManyThreadsAtOnce() throws Exception {
         List<Cases.Case> cases = Cases.of(casesFile());
-        try (LoadedModel model = backend().load(reference(), "cpu")) {
+        try (LoadedModel model = backend().load(reference(), Target.CPU)) {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
                 List<Future<?>> done = new ArrayList<>();
@@ -126,14 +126,14 @@ public abstract class BackendCompatibilityKit {
 
     @Test
     void unloadsIdleAndAfterUseAndLoadsAgain() {
-        backend().load(reference(), "cpu").close();
+        backend().load(reference(), Target.CPU).close();
         Cases.Case c = Cases.of(casesFile()).get(0);
-        LoadedModel used = backend().load(reference(), "cpu");
+        LoadedModel used = backend().load(reference(), Target.CPU);
         ModelInstance instance = used.newInstance();
         check(instance, c);
         instance.close();
         used.close();
-        try (LoadedModel again = backend().load(reference(), "cpu"); ModelInstance i2 = again.newInstance()) {
+        try (LoadedModel again = backend().load(reference(), Target.CPU); ModelInstance i2 = again.newInstance()) {
             check(i2, c);
         }
     }
@@ -146,8 +146,8 @@ public abstract class BackendCompatibilityKit {
         byte[] garbage = new byte[2048];
         new java.util.Random(5).nextBytes(garbage);
         Files.write(copy, garbage);
-        ModelSource bad = new ModelSource(dir, ref.mainFile(), ref.format(), ref.parameters());
-        assertThatThrownBy(() -> backend().load(bad, "cpu").close())
+        ModelSource bad = new ModelSource(dir, ref.mainFile(), ref.format(), ref.options());
+        assertThatThrownBy(() -> backend().load(bad, Target.CPU).close())
                 .isInstanceOfSatisfying(PlugboardException.class,
                         e -> assertThat(e.type()).isEqualTo(ProblemType.MODEL_LOAD_FAILED));
     }
@@ -159,7 +159,7 @@ public abstract class BackendCompatibilityKit {
         // ~64 KiB of input per call, so a leaked tensor per call would show as hundreds of MB
         decode(c.request()).inputs().forEach((name, t) -> inputs.put(name, repeatRows(t, Math.max(1,
                 (int) (16384 / Math.max(1, t.elementCount()))))));
-        try (LoadedModel model = backend().load(reference(), "cpu"); ModelInstance instance = model.newInstance()) {
+        try (LoadedModel model = backend().load(reference(), Target.CPU); ModelInstance instance = model.newInstance()) {
             Set<String> outputs = outputs(model);
             for (int i = 0; i < 1000; i++) {
                 instance.infer(inputs, outputs);

@@ -1,11 +1,8 @@
 package io.plugboard.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.plugboard.format.ModelFormat;
-import io.plugboard.problem.PlugboardException;
-import io.plugboard.problem.ProblemType;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -32,7 +29,7 @@ class BackendRegistryTest {
         }
 
         @Override
-        public LoadedModel load(ModelSource source, String target) {
+        public LoadedModel load(ModelSource source, Target target) {
             throw new AssertionError("never loads");
         }
 
@@ -42,22 +39,30 @@ class BackendRegistryTest {
     }
 
     @Test
-    void aBackendLeftOutOfTheBuildIsA415NamingTheBuild() {
+    void aBackendLeftOutOfTheBuildIsNotServedAndNamesTheBuild() {
         BackendRegistry registry = new BackendRegistry(List.of(new WithoutNatives()));
         assertThat(registry.find(ModelFormat.TORCHSCRIPT)).isEmpty();
-        assertThatThrownBy(() -> registry.require(ModelFormat.TORCHSCRIPT)).isInstanceOfSatisfying(PlugboardException.class, e -> {
-            assertThat(e.type()).isEqualTo(ProblemType.UNSUPPORTED_FORMAT);
-            assertThat(e.getMessage()).contains("TorchScript", "this build has no PyTorch native library", "torch.onnx.export");
-            assertThat(e.properties()).containsEntry("format", "torchscript");
+        assertThat(registry.status(ModelFormat.TORCHSCRIPT)).isInstanceOfSatisfying(FormatSupport.NotServed.class, n -> {
+            assertThat(n.explanation()).contains("TorchScript", "this build has no PyTorch native library",
+                    "torch.onnx.export");
+            assertThat(n.format()).isEqualTo(ModelFormat.TORCHSCRIPT);
         });
     }
 
     @Test
     void aFormatNoBackendServesSaysWhyAndWhatToUpload() {
         BackendRegistry registry = new BackendRegistry(List.of());
-        assertThatThrownBy(() -> registry.require(ModelFormat.TENSORRT_PLAN)).isInstanceOfSatisfying(PlugboardException.class, e -> {
-            assertThat(e.getMessage()).contains("one TensorRT version and one GPU model", "target=tensorrt");
-            assertThat(e.properties()).containsKeys("reason", "hint");
+        assertThat(registry.status(ModelFormat.TENSORRT_PLAN)).isInstanceOfSatisfying(FormatSupport.NotServed.class, n -> {
+            assertThat(n.explanation()).contains("one TensorRT version and one GPU model", "target=tensorrt");
+            assertThat(n.reason()).isNotBlank();
+            assertThat(n.hint()).isNotBlank();
         });
+    }
+
+    @Test
+    void anAvailableBackendServesItsFormats() {
+        Backend onnx = new io.plugboard.backend.onnx.OnnxBackend(io.plugboard.backend.onnx.OnnxSettings.defaults());
+        BackendRegistry registry = new BackendRegistry(List.of(new WithoutNatives(), onnx));
+        assertThat(registry.status(ModelFormat.ONNX)).isEqualTo(new FormatSupport.Served(ModelFormat.ONNX, onnx));
     }
 }

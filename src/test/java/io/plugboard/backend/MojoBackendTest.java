@@ -22,7 +22,7 @@ class MojoBackendTest extends BackendCompatibilityKit {
 
     @Override
     protected ModelSource reference() {
-        return new ModelSource(DIR, "glm_regression.zip", ModelFormat.H2O_MOJO, Map.of());
+        return new ModelSource(DIR, "glm_regression.zip", ModelFormat.H2O_MOJO);
     }
 
     @Override
@@ -39,8 +39,8 @@ class MojoBackendTest extends BackendCompatibilityKit {
 
     @Test
     void binomialModelsAnswerALabelAndClassProbabilities() {
-        ModelSource binomial = new ModelSource(DIR, "glm_binomial.zip", ModelFormat.H2O_MOJO, Map.of());
-        try (LoadedModel model = BACKEND.load(binomial, "cpu"); ModelInstance instance = model.newInstance()) {
+        ModelSource binomial = new ModelSource(DIR, "glm_binomial.zip", ModelFormat.H2O_MOJO);
+        try (LoadedModel model = BACKEND.load(binomial, Target.CPU); ModelInstance instance = model.newInstance()) {
             org.assertj.core.api.Assertions.assertThat(model.signature().outputs()).containsExactly(
                     new TensorSpec("predict", DataType.BYTES, new long[] {-1}),
                     new TensorSpec("probabilities", DataType.FP64, new long[] {-1, 2}));

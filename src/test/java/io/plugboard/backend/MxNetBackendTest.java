@@ -21,7 +21,7 @@ class MxNetBackendTest extends BackendCompatibilityKit {
 
     @Override
     protected ModelSource reference() {
-        return new ModelSource(DIR, "tiny-symbol.json", ModelFormat.MXNET, Map.of());
+        return new ModelSource(DIR, "tiny-symbol.json", ModelFormat.MXNET);
     }
 
     @Override

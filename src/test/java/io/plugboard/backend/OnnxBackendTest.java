@@ -21,7 +21,7 @@ class OnnxBackendTest extends BackendCompatibilityKit {
 
     @Override
     protected ModelSource reference() {
-        return new ModelSource(DIR, "add_mul.onnx", ModelFormat.ONNX, Map.of());
+        return new ModelSource(DIR, "add_mul.onnx", ModelFormat.ONNX);
     }
 
     @Override

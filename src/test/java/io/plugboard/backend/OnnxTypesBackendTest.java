@@ -25,7 +25,7 @@ class OnnxTypesBackendTest extends BackendCompatibilityKit {
 
     @Override
     protected ModelSource reference() {
-        return new ModelSource(DIR, "identity_types.onnx", ModelFormat.ONNX, Map.of());
+        return new ModelSource(DIR, "identity_types.onnx", ModelFormat.ONNX);
     }
 
     @Override

@@ -37,7 +37,7 @@ class OpenCvBackendTest extends BackendCompatibilityKit {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return new ModelSource(darknet, "tiny.cfg", ModelFormat.DARKNET, Map.of());
+        return new ModelSource(darknet, "tiny.cfg", ModelFormat.DARKNET);
     }
 
     @Override
@@ -55,7 +55,7 @@ class OpenCvBackendTest extends BackendCompatibilityKit {
     void caffeMatchesItsReference(@TempDir Path caffe) throws Exception {
         Files.copy(DIR.resolve("tiny.prototxt"), caffe.resolve("deploy.prototxt"));
         Files.copy(DIR.resolve("tiny.caffemodel"), caffe.resolve("tiny.caffemodel"));
-        try (LoadedModel model = BACKEND.load(new ModelSource(caffe, "tiny.caffemodel", ModelFormat.CAFFE, Map.of()), "cpu");
+        try (LoadedModel model = BACKEND.load(new ModelSource(caffe, "tiny.caffemodel", ModelFormat.CAFFE), Target.CPU);
                 ModelInstance instance = model.newInstance()) {
             Cases.Case c = Cases.of(DIR.resolve("caffe.cases.json")).get(0);
             var out = instance.infer(decode(c.request()).inputs(), Set.of("output"));

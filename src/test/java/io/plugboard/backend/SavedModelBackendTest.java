@@ -27,7 +27,7 @@ class SavedModelBackendTest extends BackendCompatibilityKit {
 
     @Override
     protected ModelSource reference() {
-        return new ModelSource(DIR.resolve("affine"), "saved_model.pb", ModelFormat.TF_SAVEDMODEL, Map.of());
+        return new ModelSource(DIR.resolve("affine"), "saved_model.pb", ModelFormat.TF_SAVEDMODEL);
     }
 
     @Override
@@ -44,20 +44,20 @@ class SavedModelBackendTest extends BackendCompatibilityKit {
 
     @Test
     void signaturesAreChosenByName() {
-        ModelSource typed = new ModelSource(DIR.resolve("typed"), "saved_model.pb", ModelFormat.TF_SAVEDMODEL, Map.of());
-        try (LoadedModel model = BACKEND.load(typed, "cpu")) {
+        ModelSource typed = new ModelSource(DIR.resolve("typed"), "saved_model.pb", ModelFormat.TF_SAVEDMODEL);
+        try (LoadedModel model = BACKEND.load(typed, Target.CPU)) {
             assertThat(model.signature().inputs()).extracting(TensorSpec::name).containsExactly("count", "flag", "wide");
             assertThat(model.signature().inputs()).extracting(TensorSpec::datatype)
                     .containsExactly(DataType.INT32, DataType.BOOL, DataType.INT64);
         }
         ModelSource other = new ModelSource(DIR.resolve("typed"), "saved_model.pb", ModelFormat.TF_SAVEDMODEL,
-                Map.of(SavedModelBackend.SIGNATURE_NAME, "double_only"));
-        try (LoadedModel model = BACKEND.load(other, "cpu")) {
+                new EngineOptions(null, "double_only"));
+        try (LoadedModel model = BACKEND.load(other, Target.CPU)) {
             assertThat(model.signature().outputs()).extracting(TensorSpec::name).containsExactly("doubled");
         }
         ModelSource missing = new ModelSource(DIR.resolve("typed"), "saved_model.pb", ModelFormat.TF_SAVEDMODEL,
-                Map.of(SavedModelBackend.SIGNATURE_NAME, "nope"));
-        assertThatThrownBy(() -> BACKEND.load(missing, "cpu")).isInstanceOfSatisfying(PlugboardException.class, e -> {
+                new EngineOptions(null, "nope"));
+        assertThatThrownBy(() -> BACKEND.load(missing, Target.CPU)).isInstanceOfSatisfying(PlugboardException.class, e -> {
             assertThat(e.type()).isEqualTo(ProblemType.MODEL_LOAD_FAILED);
             assertThat(e.getMessage()).contains("double_only", "serving_default");
         });

@@ -31,7 +31,7 @@ class TfLiteBackendTest extends BackendCompatibilityKit {
 
     @Override
     protected ModelSource reference() {
-        return new ModelSource(DIR, "arith.tflite", ModelFormat.TFLITE, Map.of());
+        return new ModelSource(DIR, "arith.tflite", ModelFormat.TFLITE);
     }
 
     @Override
@@ -62,8 +62,8 @@ class TfLiteBackendTest extends BackendCompatibilityKit {
 
     @Test
     void mediapipeFaceDetectionRuns() {
-        ModelSource face = new ModelSource(DIR, "face_detection_short_range.tflite", ModelFormat.TFLITE, Map.of());
-        try (LoadedModel model = BACKEND.load(face, "cpu"); ModelInstance instance = model.newInstance()) {
+        ModelSource face = new ModelSource(DIR, "face_detection_short_range.tflite", ModelFormat.TFLITE);
+        try (LoadedModel model = BACKEND.load(face, Target.CPU); ModelInstance instance = model.newInstance()) {
             TensorSpec input = model.signature().inputs().get(0);
             assertThat(input.datatype()).isEqualTo(DataType.FP32);
             assertThat(input.shape()).containsExactly(1, 128, 128, 3);

@@ -26,7 +26,7 @@ class TorchScriptBackendTest extends BackendCompatibilityKit {
     protected ModelSource reference() {
         try {
             return new ModelSource(DIR, "multi_io.pt", ModelFormat.TORCHSCRIPT,
-                    Map.of(TorchScriptBackend.SIGNATURE, Files.readString(DIR.resolve("multi_io.signature.json"))));
+                    new EngineOptions(Files.readString(DIR.resolve("multi_io.signature.json")), null));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -44,8 +44,8 @@ class TorchScriptBackendTest extends BackendCompatibilityKit {
 
     @Test
     void withoutASignatureInputsArePositionalAndOutputsNumbered() {
-        ModelSource plain = new ModelSource(DIR, "linear.pt", ModelFormat.TORCHSCRIPT, Map.of());
-        try (LoadedModel model = BACKEND.load(plain, "cpu"); ModelInstance instance = model.newInstance()) {
+        ModelSource plain = new ModelSource(DIR, "linear.pt", ModelFormat.TORCHSCRIPT);
+        try (LoadedModel model = BACKEND.load(plain, Target.CPU); ModelInstance instance = model.newInstance()) {
             assertThat(model.signature().positionalInputs()).isTrue();
             var request = decode("{\"inputs\":[{\"name\":\"input0\",\"datatype\":\"FP32\",\"shape\":[2,4],"
                     + "\"data\":[1,2,3,4,5,6,7,8]}]}");
@@ -60,8 +60,8 @@ class TorchScriptBackendTest extends BackendCompatibilityKit {
         for (String name : new String[] {"int_ops", "uint8_ops"}) {
             try {
                 ModelSource source = new ModelSource(DIR, name + ".pt", ModelFormat.TORCHSCRIPT,
-                        Map.of(TorchScriptBackend.SIGNATURE, Files.readString(DIR.resolve(name + ".signature.json"))));
-                try (LoadedModel model = BACKEND.load(source, "cpu"); ModelInstance instance = model.newInstance()) {
+                        new EngineOptions(Files.readString(DIR.resolve(name + ".signature.json")), null));
+                try (LoadedModel model = BACKEND.load(source, Target.CPU); ModelInstance instance = model.newInstance()) {
                     for (var c : io.plugboard.support.Cases.of(DIR.resolve(name + ".cases.json"))) {
                         var out = instance.infer(decode(c.request()).inputs(), Set.of());
                         var json = new java.io.ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package io.plugboard.inference;
 
+import io.plugboard.backend.Target;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plugboard.backend.LoadedModel;
@@ -52,7 +53,7 @@ class InstancePoolTest {
     }
 
     private static LoadedModel load(String name) {
-        return ONNX.load(new ModelSource(MODELS, name + ".onnx", ModelFormat.ONNX, Map.of()), "cpu");
+        return ONNX.load(new ModelSource(MODELS, name + ".onnx", ModelFormat.ONNX), Target.CPU);
     }
 
     private static Tensor floats(long[] shape, float value) {

@@ -7,6 +7,7 @@ import ai.djl.engine.EngineException;
 import io.plugboard.backend.EngineMessages;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
+import io.plugboard.backend.Target;
 import io.plugboard.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,19 +43,19 @@ abstract class DjlBackend implements Backend {
 
     /** GPUs first ({@code cuda:N}), then {@code cpu}; starts the engine (first upload of its kind). */
     @Override
-    public List<String> targets() {
-        List<String> targets = new ArrayList<>();
+    public List<Target> targets() {
+        List<Target> targets = new ArrayList<>();
         int gpus = engine().getGpuCount();
         for (int i = 0; i < gpus; i++) {
-            targets.add("cuda:" + i);
+            targets.add(Target.cuda(i));
         }
-        targets.add("cpu");
+        targets.add(Target.CPU);
         return targets;
     }
 
     @Override
-    public List<String> knownTargets() {
-        return runtime.started(engineName) ? targets() : List.of("cpu");
+    public List<Target> knownTargets() {
+        return runtime.started(engineName) ? targets() : List.of(Target.CPU);
     }
 
     @Override
@@ -81,12 +82,12 @@ abstract class DjlBackend implements Backend {
      * Loads a model with this backend's engine on a target and wraps it; engine failures become a
      * 422 whose detail starts with {@code failure}.
      */
-    LoadedModel loadModel(Path path, String target, Map<String, ?> options, ModelSignature signature, String failure) {
+    LoadedModel loadModel(Path path, Target target, Map<String, ?> options, ModelSignature signature, String failure) {
         return loadModel(path, target, options, signature, failure, null);
     }
 
     /** As above, with the file-name prefix the engine looks for in {@code path} (MXNet). */
-    LoadedModel loadModel(Path path, String target, Map<String, ?> options, ModelSignature signature, String failure,
+    LoadedModel loadModel(Path path, Target target, Map<String, ?> options, ModelSignature signature, String failure,
             String prefix) {
         Device device = device(target);
         Model model = Model.newInstance(name(), device, engineName);
@@ -106,11 +107,8 @@ abstract class DjlBackend implements Backend {
         }
     }
 
-    static Device device(String target) {
-        if (target.startsWith("cuda:")) {
-            return Device.gpu(Integer.parseInt(target.substring(5)));
-        }
-        return Device.cpu();
+    static Device device(Target target) {
+        return target.kind() == Target.Kind.CUDA ? Device.gpu(target.deviceOrZero()) : Device.cpu();
     }
 
     @Override

@@ -25,7 +25,7 @@ final class DjlModel extends BaseLoadedModel {
     private final Device device;
     private final TensorTranslator translator;
 
-    DjlModel(Model model, ModelSignature signature, String target, Device device, TensorTranslator translator) {
+    DjlModel(Model model, ModelSignature signature, io.plugboard.backend.Target target, Device device, TensorTranslator translator) {
         super(signature, target);
         this.model = model;
         this.device = device;

@@ -40,7 +40,7 @@ public final class MxNetBackend extends DjlBackend {
     }
 
     @Override
-    public LoadedModel load(ModelSource source, String target) {
+    public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
         engine();
         Path symbol = findSymbol(source);
         String prefix = symbol.getFileName().toString().replaceFirst("-symbol\\.json$", "");

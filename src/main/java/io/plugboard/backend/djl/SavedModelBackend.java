@@ -29,8 +29,6 @@ import org.tensorflow.proto.TensorShapeProto;
  */
 public final class SavedModelBackend extends DjlBackend {
 
-    /** Upload field naming the signature to serve. */
-    public static final String SIGNATURE_NAME = "signatureName";
     private static final String DEFAULT_SIGNATURE = "serving_default";
 
     public SavedModelBackend(DjlRuntime runtime) {
@@ -48,11 +46,12 @@ public final class SavedModelBackend extends DjlBackend {
     }
 
     @Override
-    public LoadedModel load(ModelSource source, String target) {
+    public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
         engine();
         Path pb = source.mainPath();
         Path dir = pb.getParent();
-        String signatureName = source.parameters().getOrDefault(SIGNATURE_NAME, DEFAULT_SIGNATURE);
+        String signatureName = source.options().signatureName() != null ? source.options().signatureName()
+                : DEFAULT_SIGNATURE;
         ModelSignature signature = signature(pb, signatureName);
         return loadModel(dir, target, Map.of("Tags", "serve", "SignatureDefKey", signatureName), signature,
                 "TensorFlow could not load the SavedModel");

@@ -16,9 +16,6 @@ import java.util.Set;
  */
 public final class TorchScriptBackend extends DjlBackend {
 
-    /** Upload field holding the optional signature JSON. */
-    public static final String SIGNATURE = "signature";
-
     public TorchScriptBackend(DjlRuntime runtime) {
         super(runtime, "PyTorch");
     }
@@ -34,10 +31,10 @@ public final class TorchScriptBackend extends DjlBackend {
     }
 
     @Override
-    public LoadedModel load(ModelSource source, String target) {
+    public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
         engine();
-        ModelSignature signature = source.parameters().containsKey(SIGNATURE)
-                ? SignatureParser.parse(source.parameters().get(SIGNATURE))
+        String declared = source.options().signature();
+        ModelSignature signature = declared != null ? SignatureParser.parse(declared)
                 : new ModelSignature(List.of(), List.of(), true);
         return loadModel(source.mainPath(), target, Map.of("mapLocation", "true"), signature,
                 "PyTorch could not load the TorchScript archive");

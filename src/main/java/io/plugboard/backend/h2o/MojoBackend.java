@@ -42,7 +42,7 @@ public final class MojoBackend implements Backend {
     }
 
     @Override
-    public LoadedModel load(ModelSource source, String target) {
+    public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
         MojoModel model;
         try {
             model = MojoModel.load(source.mainPath().toString());

@@ -32,7 +32,7 @@ final class MojoLoadedModel extends BaseLoadedModel {
 
     private final MojoModel model;
 
-    MojoLoadedModel(MojoModel model, ModelSignature signature, String target) {
+    MojoLoadedModel(MojoModel model, ModelSignature signature, io.plugboard.backend.Target target) {
         super(signature, target);
         this.model = model;
     }

@@ -1,5 +1,6 @@
 package io.plugboard.backend.onnx;
 
+import io.plugboard.backend.Target;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,5 +21,5 @@ public interface AcceleratorProbe {
     Optional<String> missingLibrary(List<String> libraries);
 
     /** Registers the provider on a throw-away session options object: empty if it loads, else why not. */
-    Optional<String> tryProvider(String target);
+    Optional<String> tryProvider(Target target);
 }

@@ -2,6 +2,7 @@ package io.plugboard.backend.onnx;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession.SessionOptions;
+import io.plugboard.backend.Target;
 
 /**
  * Builds ONNX Runtime session options for a target, following ONNX Runtime's Java API: TensorRT
@@ -13,7 +14,7 @@ final class ExecutionProviders {
     private ExecutionProviders() {
     }
 
-    static SessionOptions options(String target, OnnxSettings settings) throws OrtException {
+    static SessionOptions options(Target target, OnnxSettings settings) throws OrtException {
         SessionOptions options = new SessionOptions();
         try {
             if (settings.intraOpThreads() > 0) {
@@ -29,15 +30,14 @@ final class ExecutionProviders {
                 case "extended" -> SessionOptions.OptLevel.EXTENDED_OPT;
                 default -> SessionOptions.OptLevel.ALL_OPT;
             });
-            String kind = target.contains(":") ? target.substring(0, target.indexOf(':')) : target;
-            int device = target.contains(":") ? Integer.parseInt(target.substring(target.indexOf(':') + 1)) : 0;
-            switch (kind) {
-                case "tensorrt" -> {
+            int device = target.deviceOrZero();
+            switch (target.kind()) {
+                case TENSORRT -> {
                     options.addTensorrt(device);
                     options.addCUDA(device);
                 }
-                case "cuda" -> options.addCUDA(device);
-                case "openvino" -> options.addOpenVINO(settings.openVinoDevice());
+                case CUDA -> options.addCUDA(device);
+                case OPENVINO -> options.addOpenVINO(settings.openVinoDevice());
                 default -> {
                     // CPU execution provider only.
                 }

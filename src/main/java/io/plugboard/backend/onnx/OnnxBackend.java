@@ -12,6 +12,7 @@ import io.plugboard.backend.Backend;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
 import io.plugboard.backend.ModelSource;
+import io.plugboard.backend.Target;
 import io.plugboard.format.ModelFormat;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
@@ -47,7 +48,7 @@ public final class OnnxBackend implements Backend {
     }
 
     @Override
-    public List<String> targets() {
+    public List<Target> targets() {
         return probed().targets();
     }
 
@@ -62,7 +63,7 @@ public final class OnnxBackend implements Backend {
             synchronized (this) {
                 if (probed == null) {
                     probed = environment() == null
-                            ? new TargetProbe.Result(List.of("cpu"), Map.of()) : TargetProbe.probe(probe);
+                            ? new TargetProbe.Result(List.of(Target.CPU), Map.of()) : TargetProbe.probe(probe);
                 }
                 result = probed;
             }
@@ -82,8 +83,13 @@ public final class OnnxBackend implements Backend {
 
     @Override
     public Optional<String> unavailableReason() {
-        environment();
         return Optional.ofNullable(unavailable);
+    }
+
+    /** ONNX Runtime's environment starts in well under a second, so listing its targets probes them. */
+    @Override
+    public List<Target> knownTargets() {
+        return targets();
     }
 
     /** The ONNX Runtime environment, created (and its natives unpacked) on first use. */
@@ -140,7 +146,7 @@ public final class OnnxBackend implements Backend {
     }
 
     @Override
-    public LoadedModel load(ModelSource source, String target) {
+    public LoadedModel load(ModelSource source, Target target) {
         OrtEnvironment env = environment();
         if (env == null) {
             throw new PlugboardException(ProblemType.UNSUPPORTED_FORMAT, unavailable);

@@ -33,7 +33,7 @@ final class OnnxModel extends BaseLoadedModel {
     private final List<OnnxTensor> weights;
 
     /** {@code weights}: initializer overrides the session reads from; closed after it. */
-    OnnxModel(OrtEnvironment env, OrtSession session, ModelSignature signature, String target, List<OnnxTensor> weights) {
+    OnnxModel(OrtEnvironment env, OrtSession session, ModelSignature signature, io.plugboard.backend.Target target, List<OnnxTensor> weights) {
         super(signature, target);
         this.env = env;
         this.session = session;

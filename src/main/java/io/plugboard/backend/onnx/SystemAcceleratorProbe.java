@@ -73,7 +73,7 @@ public final class SystemAcceleratorProbe implements AcceleratorProbe {
     }
 
     @Override
-    public Optional<String> tryProvider(String target) {
+    public Optional<String> tryProvider(io.plugboard.backend.Target target) {
         try (SessionOptions options = ExecutionProviders.options(target, settings)) {
             return Optional.empty();
         } catch (OrtException | RuntimeException e) {

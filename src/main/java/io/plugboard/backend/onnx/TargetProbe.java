@@ -1,5 +1,6 @@
 package io.plugboard.backend.onnx;
 
+import io.plugboard.backend.Target;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,14 +22,14 @@ final class TargetProbe {
             "libnvonnxparser.so.10");
 
     /** Available targets best first, and reasons keyed by the kinds that are not. */
-    record Result(List<String> targets, Map<String, String> unavailable) {
+    record Result(List<Target> targets, Map<String, String> unavailable) {
     }
 
     private TargetProbe() {
     }
 
     static Result probe(AcceleratorProbe probe) {
-        List<String> targets = new ArrayList<>();
+        List<Target> targets = new ArrayList<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
         List<Integer> gpus = probe.nvidiaDevices();
         var compiled = probe.compiledProviders();
@@ -36,18 +37,18 @@ final class TargetProbe {
         Optional<String> trtProblem = cudaProblem.isPresent() ? cudaProblem.map(p -> "needs CUDA, which is unavailable: " + p)
                 : gpuProblem(probe, compiled, "TENSOR_RT", TENSORRT_LIBRARIES, gpus);
         if (trtProblem.isEmpty()) {
-            trtProblem = probe.tryProvider("tensorrt:" + gpus.get(0)).map(m -> "the TensorRT provider failed to load: " + m);
+            trtProblem = probe.tryProvider(Target.tensorrt(gpus.get(0))).map(m -> "the TensorRT provider failed to load: " + m);
         }
         if (cudaProblem.isEmpty()) {
-            cudaProblem = probe.tryProvider("cuda:" + gpus.get(0)).map(m -> "the CUDA provider failed to load: " + m);
+            cudaProblem = probe.tryProvider(Target.cuda(gpus.get(0))).map(m -> "the CUDA provider failed to load: " + m);
         }
         if (trtProblem.isEmpty()) {
-            gpus.forEach(i -> targets.add("tensorrt:" + i));
+            gpus.forEach(i -> targets.add(Target.tensorrt(i)));
         } else {
             unavailable.put("tensorrt", trtProblem.get());
         }
         if (cudaProblem.isEmpty()) {
-            gpus.forEach(i -> targets.add("cuda:" + i));
+            gpus.forEach(i -> targets.add(Target.cuda(i)));
         } else {
             unavailable.put("cuda", cudaProblem.get());
         }
@@ -55,14 +56,14 @@ final class TargetProbe {
             unavailable.put("openvino", "this ONNX Runtime library has no OpenVINO provider (point "
                     + "onnxruntime.native.path at an OpenVINO-enabled build)");
         } else {
-            Optional<String> failed = probe.tryProvider("openvino");
+            Optional<String> failed = probe.tryProvider(Target.OPENVINO);
             if (failed.isEmpty()) {
-                targets.add("openvino");
+                targets.add(Target.OPENVINO);
             } else {
                 unavailable.put("openvino", "the OpenVINO provider failed to load: " + failed.get());
             }
         }
-        targets.add("cpu");
+        targets.add(Target.CPU);
         return new Result(List.copyOf(targets), Map.copyOf(unavailable));
     }
 

@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.opencv.global.opencv_dnn;
 import org.bytedeco.opencv.opencv_dnn.Net;
 
 /**
@@ -60,11 +62,23 @@ public final class OpenCvBackend implements Backend {
     }
 
     @Override
-    public LoadedModel load(ModelSource source, String target) {
+    public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
         cache.prepare();
         Path[] files = files(source);
-        OpenCvModel model = new OpenCvModel(() -> read(source.format(), files[0], files[1]), signature(), target);
-        model.newInstance().close(); // fails fast, as a 422, when OpenCV cannot read the network
+        // the files are held in native memory: instances made later never read the upload's folder again
+        BytePointer definition = bytes(files[0]);
+        BytePointer weights = bytes(files[1]);
+        OpenCvModel model = new OpenCvModel(() -> read(source.format(), definition, weights), signature(), target,
+                () -> {
+                    definition.close();
+                    weights.close();
+                });
+        try {
+            model.newInstance().close(); // fails fast, as a 422, when OpenCV cannot read the network
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
         return model;
     }
 
@@ -92,12 +106,21 @@ public final class OpenCvBackend implements Backend {
         return new Path[] {text, weights};
     }
 
-    private static Net read(ModelFormat format, Path definition, Path weights) {
+    private static BytePointer bytes(Path file) {
+        try {
+            byte[] content = Files.readAllBytes(file);
+            return new BytePointer(content.length).put(content);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Net read(ModelFormat format, BytePointer definition, BytePointer weights) {
         Net net;
         try {
             net = format == ModelFormat.DARKNET
-                    ? org.bytedeco.opencv.global.opencv_dnn.readNetFromDarknet(definition.toString(), weights.toString())
-                    : org.bytedeco.opencv.global.opencv_dnn.readNetFromCaffe(definition.toString(), weights.toString());
+                    ? opencv_dnn.readNetFromDarknet(definition, definition.capacity(), weights, weights.capacity())
+                    : opencv_dnn.readNetFromCaffe(definition, definition.capacity(), weights, weights.capacity());
         } catch (RuntimeException e) {
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "OpenCV could not read the "
                     + format.displayName() + " network: " + EngineMessages.firstLine(e.getMessage()), e);

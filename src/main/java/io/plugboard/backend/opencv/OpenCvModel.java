@@ -22,10 +22,13 @@ import org.bytedeco.opencv.opencv_dnn.Net;
 final class OpenCvModel extends BaseLoadedModel {
 
     private final Supplier<Net> reader;
+    private final Runnable release;
 
-    OpenCvModel(Supplier<Net> reader, ModelSignature signature, String target) {
+    /** {@code reader} makes a new net from the model's bytes; {@code release} frees those bytes. */
+    OpenCvModel(Supplier<Net> reader, ModelSignature signature, io.plugboard.backend.Target target, Runnable release) {
         super(signature, target);
         this.reader = reader;
+        this.release = release;
     }
 
     @Override
@@ -74,6 +77,6 @@ final class OpenCvModel extends BaseLoadedModel {
 
     @Override
     public void close() {
-        // each instance closes its own net
+        release.run(); // each instance closes its own net
     }
 }

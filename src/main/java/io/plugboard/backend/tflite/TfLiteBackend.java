@@ -59,7 +59,7 @@ public final class TfLiteBackend implements Backend {
     }
 
     @Override
-    public LoadedModel load(ModelSource source, String target) {
+    public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
         cache.prepare();
         TfLiteModel model;
         try {

@@ -28,7 +28,7 @@ final class TfLiteModelInstance implements ModelInstance {
     static final class Model extends BaseLoadedModel {
         private final TfLiteModel model;
 
-        Model(TfLiteModel model, ModelSignature signature, String target) {
+        Model(TfLiteModel model, ModelSignature signature, io.plugboard.backend.Target target) {
             super(signature, target);
             this.model = model;
         }

@@ -15,7 +15,7 @@ public record FakeAcceleratorProbe(Set<String> compiledProviders, List<Integer> 
     }
 
     @Override
-    public Optional<String> tryProvider(String target) {
-        return Optional.ofNullable(providerFailures.get(target));
+    public Optional<String> tryProvider(io.plugboard.backend.Target target) {
+        return Optional.ofNullable(providerFailures.get(target.toString()));
     }
 }

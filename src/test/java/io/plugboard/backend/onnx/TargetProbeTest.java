@@ -1,5 +1,6 @@
 package io.plugboard.backend.onnx;
 
+import io.plugboard.backend.Target;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +15,7 @@ class TargetProbeTest {
     @Test
     void cpuOnlyBuildOffersCpuAndSaysWhy() {
         var result = TargetProbe.probe(new FakeAcceleratorProbe(Set.of("CPU"), List.of(), Set.of(), Map.of()));
-        assertThat(result.targets()).containsExactly("cpu");
+        assertThat(result.targets()).containsExactly(Target.parse("cpu"));
         assertThat(result.unavailable().get("cuda")).contains("no CUDA provider");
         assertThat(result.unavailable().get("openvino")).contains("no OpenVINO provider");
     }
@@ -23,7 +24,7 @@ class TargetProbeTest {
     void gpuBuildWithoutDevicesSaysNoDevice() {
         var result = TargetProbe.probe(new FakeAcceleratorProbe(Set.of("CPU", "CUDA", "TENSOR_RT"), List.of(),
                 Set.of(), Map.of()));
-        assertThat(result.targets()).containsExactly("cpu");
+        assertThat(result.targets()).containsExactly(Target.parse("cpu"));
         assertThat(result.unavailable().get("cuda")).contains("no NVIDIA GPU device");
         assertThat(result.unavailable().get("tensorrt")).contains("needs CUDA");
     }
@@ -32,7 +33,7 @@ class TargetProbeTest {
     void missingCudaLibraryIsNamed() {
         var result = TargetProbe.probe(new FakeAcceleratorProbe(Set.of("CPU", "CUDA", "TENSOR_RT"), List.of(0),
                 Set.of("libcublasLt.so.12"), Map.of()));
-        assertThat(result.targets()).containsExactly("cpu");
+        assertThat(result.targets()).containsExactly(Target.parse("cpu"));
         assertThat(result.unavailable().get("cuda")).isEqualTo("libcublasLt.so.12 not found");
     }
 
@@ -40,7 +41,7 @@ class TargetProbeTest {
     void bestFirstWithTwoGpusAndNoTensorRt() {
         var result = TargetProbe.probe(new FakeAcceleratorProbe(Set.of("CPU", "CUDA", "TENSOR_RT"), List.of(0, 1),
                 Set.of("libnvinfer.so.10"), Map.of()));
-        assertThat(result.targets()).containsExactly("cuda:0", "cuda:1", "cpu");
+        assertThat(result.targets()).containsExactly(Target.parse("cuda:0"), Target.parse("cuda:1"), Target.parse("cpu"));
         assertThat(result.unavailable().get("tensorrt")).isEqualTo("libnvinfer.so.10 not found");
     }
 
@@ -48,7 +49,7 @@ class TargetProbeTest {
     void everythingAvailableRanksTensorRtThenCudaThenOpenVinoThenCpu() {
         var result = TargetProbe.probe(new FakeAcceleratorProbe(Set.of("CPU", "CUDA", "TENSOR_RT", "OPEN_VINO"),
                 List.of(0), Set.of(), Map.of()));
-        assertThat(result.targets()).containsExactly("tensorrt:0", "cuda:0", "openvino", "cpu");
+        assertThat(result.targets()).containsExactly(Target.parse("tensorrt:0"), Target.parse("cuda:0"), Target.parse("openvino"), Target.parse("cpu"));
         assertThat(result.unavailable()).isEmpty();
     }
 
@@ -56,7 +57,7 @@ class TargetProbeTest {
     void aProviderThatFailsToLoadIsReported() {
         var result = TargetProbe.probe(new FakeAcceleratorProbe(Set.of("CPU", "CUDA"), List.of(0), Set.of(),
                 Map.of("cuda:0", "CUDA driver version is insufficient")));
-        assertThat(result.targets()).containsExactly("cpu");
+        assertThat(result.targets()).containsExactly(Target.parse("cpu"));
         assertThat(result.unavailable().get("cuda")).contains("CUDA driver version is insufficient");
     }
 
@@ -65,15 +66,15 @@ class TargetProbeTest {
         OnnxBackend started = new OnnxBackend(OnnxSettings.defaults());
         assertThat(started.unavailableReason()).isEmpty();
         // CPU: plain options
-        ExecutionProviders.options("cpu", OnnxSettings.defaults()).close();
+        ExecutionProviders.options(Target.CPU, OnnxSettings.defaults()).close();
         // The GPU build has the CUDA provider compiled in, but this host has no CUDA libraries:
         // registering it must fail inside ONNX Runtime, proving the real API is called.
         if (ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)
                 && new SystemAcceleratorProbe(OnnxSettings.defaults()).missingLibrary(TargetProbe.CUDA_LIBRARIES).isPresent()) {
-            assertThatThrownBy(() -> ExecutionProviders.options("cuda:0", OnnxSettings.defaults()))
+            assertThatThrownBy(() -> ExecutionProviders.options(Target.cuda(0), OnnxSettings.defaults()))
                     .isInstanceOf(OrtException.class).hasMessageContaining("Cuda");
         }
-        assertThatThrownBy(() -> ExecutionProviders.options("openvino", OnnxSettings.defaults()))
+        assertThatThrownBy(() -> ExecutionProviders.options(Target.OPENVINO, OnnxSettings.defaults()))
                 .isInstanceOf(OrtException.class).hasMessageContaining("OpenVINO");
     }
 }

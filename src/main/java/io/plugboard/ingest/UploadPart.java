@@ -1,4 +1,4 @@
-package io.plugboard.model;
+package io.plugboard.ingest;
 
 import java.io.IOException;
 import java.io.InputStream;

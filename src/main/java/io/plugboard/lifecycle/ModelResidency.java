@@ -1,0 +1,120 @@
+package io.plugboard.lifecycle;
+
+import io.plugboard.backend.ModelSource;
+import io.plugboard.format.ModelFormat;
+import io.plugboard.model.ModelRegistry;
+import io.plugboard.model.ModelState;
+import io.plugboard.model.ModelVersions;
+import io.plugboard.model.ServedModel;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.serving.ModelServing;
+import io.plugboard.store.ModelStore;
+import io.plugboard.store.StoredModel;
+import io.plugboard.store.StoredModelRecord;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which stored versions are in memory: all of them after a restart, and those a model repository
+ * {@code load} or {@code unload} asks for. Loading goes through the same serving path as an upload;
+ * a version that fails stays stored and shows FAILED while everything else serves.
+ */
+public final class ModelResidency implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelResidency.class);
+
+    private final ModelStore store;
+    private final ModelRegistry registry;
+    private final ModelServing serving;
+    private final ModelLocks locks;
+    private final Duration drain;
+
+    public ModelResidency(ModelStore store, ModelRegistry registry, ModelServing serving, ModelLocks locks,
+            Duration drain) {
+        this.store = store;
+        this.registry = registry;
+        this.serving = serving;
+        this.locks = locks;
+        this.drain = drain;
+    }
+
+    /** Loads every stored model version (at start, before the server reports ready). */
+    public void restoreAll() {
+        for (StoredModel stored : store.list()) {
+            locks.withLock(stored.record().id(), () -> {
+                ServedModel model = new ServedModel(stored.record());
+                registry.put(model);
+                serveQuietly(model, stored);
+            });
+        }
+    }
+
+    /**
+     * Loads again every version of a model that is not READY (model repository load).
+     *
+     * @throws PlugboardException the last failure when no version serves afterwards
+     */
+    public void load(String id) {
+        locks.withLock(id, () -> {
+            ModelVersions entry = registry.require(id);
+            RuntimeException failure = null;
+            for (StoredModel stored : store.list(id)) {
+                ServedModel model = entry.version(stored.record().version()).orElse(null);
+                if (model != null && model.state() == ModelState.READY) {
+                    continue;
+                }
+                if (model == null) {
+                    model = new ServedModel(stored.record());
+                    registry.put(model);
+                }
+                failure = serveQuietly(model, stored);
+            }
+            if (entry.serving().isEmpty() && failure != null) {
+                throw failure;
+            }
+        });
+    }
+
+    /** Releases every version of a model from memory, keeping its files (model repository unload). */
+    public void unload(String id) {
+        locks.withLock(id, () -> {
+            ModelVersions entry = registry.require(id);
+            for (ServedModel model : entry.all()) {
+                serving.unload(model, drain);
+            }
+            log.info("Model {} unloaded", id);
+        });
+    }
+
+    /** Serves a stored version; a failure is logged, recorded on the model and answered. */
+    private RuntimeException serveQuietly(ServedModel model, StoredModel stored) {
+        StoredModelRecord record = stored.record();
+        try {
+            ModelFormat format = ModelFormat.fromId(record.format()).orElseThrow(() -> new PlugboardException(
+                    ProblemType.UNSUPPORTED_FORMAT, "Unknown stored format " + record.format(),
+                    Map.of("format", record.format())));
+            ModelSource source = new ModelSource(stored.filesDirectory(), record.mainFile(), format,
+                    record.settings().engine());
+            serving.serve(model, source, record.settings());
+            return null;
+        } catch (RuntimeException e) {
+            model.failed(e.getMessage());
+            log.error("Stored model {} version {} could not be loaded: {}", record.id(), record.version(),
+                    e.getMessage());
+            return e;
+        }
+    }
+
+    /** Drains and releases every model (server shutdown). */
+    @Override
+    public void close() {
+        for (ModelVersions entry : registry.all()) {
+            for (ServedModel model : entry.all()) {
+                model.close(drain);
+            }
+        }
+    }
+}
