@@ -64,9 +64,17 @@ class AdmissionTest extends ServerTest {
         Http.Reply reply = http.postJson("/v1/models/slow/infer", images(64) + ",\"parameters\":{\"timeout_ms\":1}}");
         assertThat(reply.status()).as(reply.toString()).isEqualTo(504);
         assertThat(reply.problemType()).endsWith("/timeout");
+        // one 504, counted once: wherever the wait ran out (the caller or the queue)
+        assertThat(counter("plugboard_inference_rejections_total", "slow", "reason=\"timeout\"")).isEqualTo(1.0);
         Http.Reply fine = http.postJson("/v1/models/slow/infer", images(1) + ",\"parameters\":{\"timeout\":60000000}}");
         assertThat(fine.status()).isEqualTo(200);
         http.delete("/v1/models/slow");
+    }
+
+    private double counter(String name, String model, String label) {
+        return http.get("/actuator/prometheus").body().lines()
+                .filter(l -> l.startsWith(name + "{") && l.contains("model=\"" + model + "\"") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.plugboard.api.codec.JsonRequestDecoder;
 import io.plugboard.api.codec.JsonResponseEncoder;
+import io.plugboard.inference.InferenceJob;
 import io.plugboard.inference.InferenceRequest;
+import io.plugboard.inference.InstancePool;
+import io.plugboard.inference.PinnedCalls;
+import io.plugboard.inference.PoolObserver;
+import io.plugboard.inference.PoolSettings;
 import io.plugboard.inference.InferenceResult;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
@@ -22,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,9 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every backend must do, checked with its real engine and real model files: load, report its
- * signature, answer reference cases for each datatype its model uses, take a dynamic batch, serve
- * many threads at once, unload idle or used, refuse garbage with a 422, and not grow native memory
- * over thousands of calls. Each backend's test extends this kit.
+ * signature, answer reference cases for each datatype its model uses, take a dynamic batch (or
+ * refuse one cleanly where shapes are fixed), serve many threads at once, keep serving once its
+ * upload folder is gone, close a pool while calls run, unload idle or used, refuse garbage with a
+ * 422, and not grow native memory over thousands of calls. Each backend's test extends this kit and
+ * declares its model's {@link Capability capabilities}.
  */
 public abstract class BackendCompatibilityKit {
 
@@ -55,6 +63,24 @@ public abstract class BackendCompatibilityKit {
 
     /** The signature the reference model must report. */
     protected abstract ModelSignature expectedSignature();
+
+    /** What a backend's reference model can do beyond the basics every backend must. */
+    protected enum Capability {
+        /** Its first dimension is dynamic: one call can take several requests' rows. */
+        DYNAMIC_BATCH
+    }
+
+    protected Set<Capability> capabilities() {
+        return EnumSet.of(Capability.DYNAMIC_BATCH);
+    }
+
+    /**
+     * The model the native-memory check calls thousands of times. With fixed shapes its inputs
+     * cannot be grown to make a leak visible, so a model with large inputs of its own fits best.
+     */
+    protected ModelSource memoryCheckModel() {
+        return reference();
+    }
 
     /** Tolerance for floating-point outputs. */
     protected double rtol() {
@@ -80,12 +106,20 @@ public abstract class BackendCompatibilityKit {
     }
 
     @Test
-    void takesADynamicBatch() {
+    void takesADynamicBatchOrRefusesOneCleanly() {
         Cases.Case c = Cases.of(casesFile()).get(0);
         InferenceRequest request = decode(c.request());
         Map<String, Tensor> doubled = new LinkedHashMap<>();
         request.inputs().forEach((name, t) -> doubled.put(name, repeatRows(t, 2)));
         try (LoadedModel model = backend().load(reference(), Target.CPU); ModelInstance instance = model.newInstance()) {
+            if (!capabilities().contains(Capability.DYNAMIC_BATCH)) {
+                // fixed shapes: twice the rows is an engine error the caller can answer, never a crash
+                assertThatThrownBy(() -> instance.infer(doubled, outputs(model)))
+                        .isInstanceOfSatisfying(PlugboardException.class,
+                                e -> assertThat(e.type()).isEqualTo(ProblemType.INFERENCE_FAILED));
+                check(instance, c);
+                return;
+            }
             Map<String, Tensor> single = instance.infer(request.inputs(), outputs(model));
             Map<String, Tensor> twice = instance.infer(doubled, outputs(model));
             assertThat(twice.keySet()).isEqualTo(single.keySet());
@@ -154,12 +188,9 @@ public abstract class BackendCompatibilityKit {
 
     @Test
     void nativeMemoryDoesNotGrowOverThousandsOfCalls() {
-        Cases.Case c = Cases.of(casesFile()).get(0);
-        Map<String, Tensor> inputs = new LinkedHashMap<>();
-        // ~64 KiB of input per call, so a leaked tensor per call would show as hundreds of MB
-        decode(c.request()).inputs().forEach((name, t) -> inputs.put(name, repeatRows(t, Math.max(1,
-                (int) (16384 / Math.max(1, t.elementCount()))))));
-        try (LoadedModel model = backend().load(reference(), Target.CPU); ModelInstance instance = model.newInstance()) {
+        try (LoadedModel model = backend().load(memoryCheckModel(), Target.CPU);
+                ModelInstance instance = model.newInstance()) {
+            Map<String, Tensor> inputs = memoryCheckInputs(model);
             Set<String> outputs = outputs(model);
             for (int i = 0; i < 1000; i++) {
                 instance.infer(inputs, outputs);
@@ -181,6 +212,88 @@ public abstract class BackendCompatibilityKit {
             System.out.printf("%s native memory: before %d MB, rounds %s MB%n", getClass().getSimpleName(),
                     before >> 20, java.util.Arrays.toString(java.util.Arrays.stream(rounds).map(x -> x >> 20).toArray()));
             assertThat(growth).as("native memory growth over 3000 calls (bytes)").isLessThan(80L << 20);
+        }
+    }
+
+    /**
+     * ~64 KiB of input per call where the batch dimension allows, so a leaked tensor per call shows
+     * as hundreds of MB; zeros of the model's own fixed shapes otherwise.
+     */
+    private Map<String, Tensor> memoryCheckInputs(LoadedModel model) {
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        if (capabilities().contains(Capability.DYNAMIC_BATCH)) {
+            decode(Cases.of(casesFile()).get(0).request()).inputs().forEach((name, t) -> inputs.put(name,
+                    repeatRows(t, Math.max(1, (int) (16384 / Math.max(1, t.elementCount()))))));
+            return inputs;
+        }
+        for (TensorSpec spec : model.signature().inputs()) {
+            int count = (int) java.util.Arrays.stream(spec.shape()).reduce(1, (a, b) -> a * b);
+            inputs.put(spec.name(), spec.datatype() == DataType.BYTES
+                    ? Tensor.ofBytes(spec.shape(), java.util.Collections.nCopies(count, new byte[0]))
+                    : Tensor.of(spec.datatype(), spec.shape(),
+                            ByteBuffer.allocate(count * spec.datatype().byteSize()).order(ByteOrder.LITTLE_ENDIAN)));
+        }
+        return inputs;
+    }
+
+    @Test
+    void servesAfterItsUploadFolderIsGone(@TempDir Path dir) throws Exception {
+        ModelSource original = reference();
+        copyTree(original.directory(), dir);
+        ModelSource copy = new ModelSource(dir, original.mainFile(), original.format(), original.options());
+        try (LoadedModel model = backend().load(copy, Target.CPU)) {
+            deleteTree(dir);
+            // a pool makes its instances after the upload's staging folder has moved into the store
+            try (ModelInstance instance = model.newInstance()) {
+                check(instance, Cases.of(casesFile()).get(0));
+            }
+        }
+    }
+
+    @Test
+    void closesItsPoolWhileCallsAreRunning() throws Exception {
+        Cases.Case c = Cases.of(casesFile()).get(0);
+        InferenceRequest request = decode(c.request());
+        LoadedModel model = backend().load(reference(), Target.CPU);
+        InstancePool pool = new InstancePool("kit", model, new PoolSettings(2, 64, java.time.Duration.ofSeconds(30), 1,
+                java.time.Duration.ZERO), System::nanoTime, PoolObserver.NONE, new PinnedCalls(2));
+        List<InferenceJob> jobs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            jobs.add(pool.submit(request.inputs(), outputs(model), java.time.Duration.ofSeconds(30)));
+        }
+        pool.close(java.time.Duration.ofMillis(1)); // drains what runs, fails what still waits
+        model.close();
+        int answered = 0;
+        for (InferenceJob job : jobs) {
+            try {
+                job.result().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                answered++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOfSatisfying(PlugboardException.class,
+                        p -> assertThat(p.type()).isEqualTo(ProblemType.MODEL_NOT_READY));
+            }
+        }
+        assertThat(answered).as("calls already running when the pool closed finished").isPositive();
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

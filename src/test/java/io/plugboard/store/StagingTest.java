@@ -16,7 +16,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,7 +178,7 @@ class StagingTest {
         StagedFile file = write("model.onnx", utf8("onnx bytes"));
         StoredModelRecord record = new StoredModelRecord("iris", 3, "onnx", "model.onnx", file.sha256(),
                 file.sizeBytes(), Instant.parse("2025-01-02T03:04:05Z"),
-                List.of(new StoredFile(file.name(), file.sizeBytes(), file.sha256())), Map.of("k", "v"));
+                List.of(new StoredFile(file.name(), file.sizeBytes(), file.sha256())), io.plugboard.settings.ModelSettings.DEFAULTS);
 
         StoredModel stored = store.commit(staging, record);
         staging.close();
