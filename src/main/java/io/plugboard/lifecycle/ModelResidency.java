@@ -11,9 +11,11 @@ import io.plugboard.problem.ProblemType;
 import io.plugboard.serving.ModelServing;
 import io.plugboard.store.ModelStore;
 import io.plugboard.store.StoredModel;
+import io.plugboard.store.StoredModelCheck;
 import io.plugboard.store.StoredModelRecord;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +49,7 @@ public final class ModelResidency implements AutoCloseable {
             locks.withLock(stored.record().id(), () -> {
                 ServedModel model = new ServedModel(stored.record());
                 registry.put(model);
-                serveQuietly(model, stored);
+                serveQuietly(model, stored, StoredModelCheck.problem(stored));
             });
         }
     }
@@ -70,7 +72,8 @@ public final class ModelResidency implements AutoCloseable {
                     model = new ServedModel(stored.record());
                     registry.put(model);
                 }
-                failure = serveQuietly(model, stored);
+                // an explicit load also retries a quarantined version; changed files never load
+                failure = serveQuietly(model, stored, StoredModelCheck.changedFile(stored));
             }
             if (entry.serving().isEmpty() && failure != null) {
                 throw failure;
@@ -89,16 +92,29 @@ public final class ModelResidency implements AutoCloseable {
         });
     }
 
-    /** Serves a stored version; a failure is logged, recorded on the model and answered. */
-    private RuntimeException serveQuietly(ServedModel model, StoredModel stored) {
+    /**
+     * Serves a stored version unless {@code refusal} says why it must not load; a failure is logged,
+     * recorded on the model and answered. While it loads, the version is marked so that a process
+     * dying in the engine leaves it quarantined for the next start.
+     */
+    private RuntimeException serveQuietly(ServedModel model, StoredModel stored, Optional<String> refusal) {
         StoredModelRecord record = stored.record();
         try {
+            if (refusal.isPresent()) {
+                throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, refusal.get(),
+                        Map.of("model", record.id(), "version", record.version()));
+            }
             ModelFormat format = ModelFormat.fromId(record.format()).orElseThrow(() -> new PlugboardException(
                     ProblemType.UNSUPPORTED_FORMAT, "Unknown stored format " + record.format(),
                     Map.of("format", record.format())));
             ModelSource source = new ModelSource(stored.filesDirectory(), record.mainFile(), format,
                     record.settings().engine());
-            serving.serve(model, source, record.settings());
+            StoredModelCheck.loading(stored);
+            try {
+                serving.serve(model, source, record.settings());
+            } finally {
+                StoredModelCheck.loaded(stored);
+            }
             return null;
         } catch (RuntimeException e) {
             model.failed(e.getMessage());

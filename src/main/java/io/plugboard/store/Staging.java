@@ -103,18 +103,9 @@ public final class Staging implements AutoCloseable {
         long total = 0;
         try (java.util.stream.Stream<Path> walk = Files.walk(filesDirectory)) {
             for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
-                MessageDigest digest = sha256();
-                long size = 0;
-                try (InputStream in = Files.newInputStream(file)) {
-                    byte[] buffer = new byte[1 << 16];
-                    int n;
-                    while ((n = in.read(buffer)) > 0) {
-                        digest.update(buffer, 0, n);
-                        size += n;
-                    }
-                }
                 String name = filesDirectory.relativize(file).toString().replace('\\', '/');
-                found.add(new StagedFile(name, file, size, HexFormat.of().formatHex(digest.digest())));
+                long size = Files.size(file);
+                found.add(new StagedFile(name, file, size, sha256Of(file)));
                 total += size;
             }
         } catch (IOException e) {
@@ -134,6 +125,19 @@ public final class Staging implements AutoCloseable {
         if (!committed) {
             ModelStore.deleteTree(directory);
         }
+    }
+
+    /** The SHA-256 (hex) of a file's content, read in blocks. */
+    static String sha256Of(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     static MessageDigest sha256() {

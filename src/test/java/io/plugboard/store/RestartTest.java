@@ -88,4 +88,44 @@ class RestartTest {
             assertThat(http.delete("/v1/models/broken").status()).isEqualTo(204);
         }
     }
+
+    @Test
+    void aStoredFileChangedOnDiskIsNeverServed(@TempDir Path store) throws Exception {
+        try (ConfigurableApplicationContext first = start(store)) {
+            assertThat(http(first).upload("tampered", ADD_MUL).status()).isEqualTo(201);
+        }
+        // a valid model of the same format, put in place of the stored one
+        Files.copy(Path.of("src/test/resources/models/onnx/mlp.onnx"),
+                store.resolve("models/tampered/1/files/add_mul.onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (ConfigurableApplicationContext second = start(store)) {
+            Http http = http(second);
+            Http.Reply tampered = http.get("/v1/models/tampered");
+            assertThat(tampered.json().get("state").asString()).isEqualTo("FAILED");
+            assertThat(tampered.json().get("error").asString()).contains("add_mul.onnx", "no longer matches");
+            assertThat(http.postJson("/v1/models/tampered/infer", REQUEST).status()).isEqualTo(503);
+            // an explicit load checks the files too
+            assertThat(http.postJson("/v2/repository/models/tampered/load", "{}").status()).isEqualTo(422);
+        }
+    }
+
+    @Test
+    void aVersionWhoseLoadKilledTheServerIsQuarantinedUntilLoadedOnPurpose(@TempDir Path store) throws Exception {
+        try (ConfigurableApplicationContext first = start(store)) {
+            assertThat(http(first).upload("crashy", ADD_MUL).status()).isEqualTo(201);
+            assertThat(http(first).upload("fine", ADD_MUL).status()).isEqualTo(201);
+        }
+        // what a process killed inside the engine's load leaves behind
+        Files.createFile(store.resolve("models/crashy/1/loading"));
+        try (ConfigurableApplicationContext second = start(store)) {
+            Http http = http(second);
+            assertThat(http.get("/actuator/health/readiness").status()).isEqualTo(200);
+            Http.Reply crashy = http.get("/v1/models/crashy");
+            assertThat(crashy.json().get("state").asString()).isEqualTo("FAILED");
+            assertThat(crashy.json().get("error").asString()).contains("quarantined");
+            assertThat(http.postJson("/v1/models/fine/infer", REQUEST).status()).isEqualTo(200);
+            assertThat(http.postJson("/v2/repository/models/crashy/load", "{}").status()).isEqualTo(200);
+            assertThat(http.postJson("/v1/models/crashy/infer", REQUEST).status()).isEqualTo(200);
+        }
+        assertThat(Files.exists(store.resolve("models/crashy/1/loading"))).as("cleared by a load that ended").isFalse();
+    }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -14,7 +15,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of tests against the real server on a random port, with real engines and a store in a
- * temporary folder. Every subclass shares one application context.
+ * temporary folder. Every subclass shares one application context; each test ends by deleting every
+ * model, so a failed test leaves nothing for the next.
  */
 @SpringBootTest(classes = PlugboardApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ServerTest {
@@ -35,6 +37,14 @@ public abstract class ServerTest {
     @BeforeEach
     void client() {
         http = new Http(Integer.parseInt(environment.getProperty("local.server.port")));
+    }
+
+    /** Every test starts from an empty server, whatever the last one left behind when it failed. */
+    @AfterEach
+    void deleteEveryModel() {
+        for (tools.jackson.databind.JsonNode model : http.get("/v1/models").json().get("models")) {
+            http.delete("/v1/models/" + model.get("id").asString());
+        }
     }
 
     protected static Path onnx(String name) {
