@@ -16,6 +16,16 @@ public interface ModelInstance extends AutoCloseable {
      */
     Map<String, Tensor> infer(Map<String, Tensor> inputs, Set<String> outputs);
 
+    /**
+     * Asks the call running on this instance, from another thread, to stop as soon as the engine
+     * can; the stopped call then throws. An engine that cannot stop a call lets it finish.
+     *
+     * @return whether this engine stops calls
+     */
+    default boolean cancel() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -14,6 +14,7 @@ public final class InferenceJob {
     private static final int QUEUED = 0;
     private static final int STARTED = 1;
     private static final int ABANDONED = 2;
+    private static final int GIVEN_UP = 3;
 
     private final Map<String, Tensor> inputs;
     private final Set<String> outputs;
@@ -56,7 +57,16 @@ public final class InferenceJob {
 
     /** The caller stops waiting; a job not yet started will be skipped. True if it never started. */
     public boolean abandon() {
-        return state.compareAndSet(QUEUED, ABANDONED);
+        if (state.compareAndSet(QUEUED, ABANDONED)) {
+            return true;
+        }
+        state.compareAndSet(STARTED, GIVEN_UP);
+        return false;
+    }
+
+    /** Whether nobody waits for this job's answer any more (it was abandoned or expired). */
+    boolean unwanted() {
+        return state.get() == ABANDONED || state.get() == GIVEN_UP;
     }
 
     void expire() {

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -38,6 +37,8 @@ public final class InstancePool implements AutoCloseable {
     /** The longest usual engine call run on a virtual request thread rather than handed over. */
     public static final Duration MAX_PINNED = Duration.ofMillis(1);
     private static final long MAX_PINNED_NANOS = MAX_PINNED.toNanos();
+    /** How long calls get to end once their engine was asked to stop them. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     private final String modelId;
     private final PoolSettings settings;
@@ -46,9 +47,7 @@ public final class InstancePool implements AutoCloseable {
     private final PinnedCalls pinned;
     private final Batcher batcher;
     private final BlockingQueue<InferenceJob> queue;
-    private final List<ModelInstance> instances = new ArrayList<>();
-    /** Slots not running anything; most recently used first, so a warm one is reused. */
-    private final LinkedBlockingDeque<ModelInstance> idle = new LinkedBlockingDeque<>();
+    private final InstanceSlots slots;
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Moving average of one execution's duration; 0 until something ran. */
@@ -64,12 +63,12 @@ public final class InstancePool implements AutoCloseable {
         this.observer = observer;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.batcher = new Batcher(model.signature(), settings, clock);
+        List<ModelInstance> made = new ArrayList<>();
         for (int i = 0; i < settings.instances(); i++) {
-            ModelInstance instance = model.newInstance();
-            instances.add(instance);
-            idle.addLast(instance);
+            made.add(model.newInstance());
             workers.add(Thread.ofPlatform().name("infer-" + modelId + "-" + i).daemon(true).unstarted(this::work));
         }
+        this.slots = new InstanceSlots(modelId, made);
         workers.forEach(Thread::start);
     }
 
@@ -82,9 +81,7 @@ public final class InstancePool implements AutoCloseable {
      * clients: each instance that will serve has run once. Call it before the first request.
      */
     public void warm(java.util.function.Consumer<ModelInstance> warmUp) {
-        for (ModelInstance instance : instances) {
-            warmUp.accept(instance);
-        }
+        slots.forEach(warmUp);
     }
 
     public int queueDepth() {
@@ -115,7 +112,7 @@ public final class InstancePool implements AutoCloseable {
         if (virtual && !pinned.tryAcquire()) {
             return null;
         }
-        ModelInstance instance = idle.pollFirst();
+        ModelInstance instance = slots.poll();
         if (instance == null) {
             if (virtual) {
                 pinned.release();
@@ -129,7 +126,7 @@ public final class InstancePool implements AutoCloseable {
             return instance.infer(inputs, outputs);
         } finally {
             finished(1, batcher.rows(inputs), clock.nanoTime() - started);
-            idle.addFirst(instance);
+            slots.release(instance);
             if (virtual) {
                 pinned.release();
             }
@@ -174,11 +171,14 @@ public final class InstancePool implements AutoCloseable {
                     Batcher.Collected collected = batcher.collect(first, queue);
                     carried = collected.leftover();
                     batch = collected.batch();
-                    ModelInstance instance = idle.takeFirst();
+                    ModelInstance instance = slots.take();
+                    if (instance == null) { // closed while this batch waited for a slot
+                        throw new InterruptedException();
+                    }
                     try {
                         run(instance, batch);
                     } finally {
-                        idle.addFirst(instance);
+                        slots.release(instance);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -212,12 +212,24 @@ public final class InstancePool implements AutoCloseable {
         }
         inFlight.incrementAndGet();
         long started = clock.nanoTime();
+        slots.running(instance, batch);
         try {
             batcher.execute(instance, batch);
         } catch (RuntimeException | Error e) {
             batch.forEach(j -> j.fail(e));
         } finally {
             finished(batch.size(), batcher.rows(batch), clock.nanoTime() - started);
+        }
+    }
+
+    /**
+     * The caller of {@code job} stops waiting (its timeout passed). A job still queued is skipped;
+     * one running is stopped where the engine can, once no one waits for any job of its batch, so a
+     * runaway call does not hold an instance and a core after its 504.
+     */
+    public void abandon(InferenceJob job) {
+        if (!job.abandon()) {
+            slots.stopIfUnwanted(job);
         }
     }
 
@@ -229,12 +241,13 @@ public final class InstancePool implements AutoCloseable {
     }
 
     /**
-     * Stops admitting, lets queued and running work finish (queued work still waiting after
-     * {@code drain} is failed), waits for every slot to be idle, then closes the instances. The
-     * model itself is closed by its owner after this returns, so no native session is closed under
-     * a running call.
+     * Stops admitting and lets queued and running work finish (queued work still waiting after
+     * {@code drain} is failed). Calls still running then are stopped where the engine can stop
+     * them. Once every slot is idle the instances are closed and {@code then} runs (the owner closes
+     * the model there), so no native session is ever closed under a running call: when an engine
+     * cannot stop a call, this returns after the drain and {@code then} runs when the call ends.
      */
-    public void close(Duration drain) {
+    public void close(Duration drain, Runnable then) {
         accepting = false;
         long deadline = System.nanoTime() + drain.toNanos();
         while ((!queue.isEmpty()) && System.nanoTime() < deadline) {
@@ -245,25 +258,19 @@ public final class InstancePool implements AutoCloseable {
             left.fail(new PlugboardException(ProblemType.MODEL_NOT_READY,
                     "Model '" + modelId + "' was unloaded before the request ran."));
         }
-        try {
-            for (Thread worker : workers) {
-                worker.join();
-            }
-            for (int i = 0; i < instances.size(); i++) {
-                idle.takeFirst(); // a slot still running on a request thread comes back when its call ends
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.warn("Interrupted while draining model {}: its instances are left open", modelId);
-            return;
-        }
-        for (ModelInstance instance : instances) {
+        for (Thread worker : workers) { // each ends once its running call and the queue are done
             try {
-                instance.close();
-            } catch (RuntimeException e) {
-                log.warn("Closing an instance of model {} failed", modelId, e);
+                worker.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
+        slots.closeWhenIdle(deadline, STOP_GRACE.toNanos(), then);
+    }
+
+    /** Closes the pool and its instances, draining first ({@link #close(Duration, Runnable)}). */
+    public void close(Duration drain) {
+        close(drain, () -> { });
     }
 
     @Override

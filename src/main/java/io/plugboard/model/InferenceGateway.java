@@ -32,6 +32,10 @@ public final class InferenceGateway {
         this.clock = clock;
     }
 
+    /** A READY version and the pool it had when looked up (read once: an unload may clear it any time). */
+    private record Ready(ServedModel model, InstancePool pool, ModelSignature signature) {
+    }
+
     /** Checks that a model (or a pinned version) exists and is READY: 404 / 503 otherwise. */
     public void requireReady(String modelId, Integer version) {
         ready(modelId, version);
@@ -42,9 +46,10 @@ public final class InferenceGateway {
         long start = clock.nanoTime();
         String outcome = "success";
         try {
-            ServedModel model = ready(modelId, version);
-            InstancePool pool = model.pool();
-            ModelSignature signature = model.signature();
+            Ready ready = ready(modelId, version);
+            ServedModel model = ready.model();
+            InstancePool pool = ready.pool();
+            ModelSignature signature = ready.signature();
             Set<String> outputs = InputValidator.validate(signature, request.inputs(), request.outputs());
             Duration timeout = request.timeout() != null ? request.timeout() : pool.settings().timeout();
             Map<String, Tensor> produced = pool.runIfIdle(request.inputs(), outputs, timeout);
@@ -57,10 +62,12 @@ public final class InferenceGateway {
                         throw e;
                     }
                     // the version retired between lookup and submit: the newest READY one takes it
-                    model = ready(modelId, null);
-                    job = model.pool().submit(request.inputs(), outputs, timeout);
+                    ready = ready(modelId, null);
+                    model = ready.model();
+                    pool = ready.pool();
+                    job = pool.submit(request.inputs(), outputs, timeout);
                 }
-                produced = await(modelId, job, timeout);
+                produced = await(modelId, pool, job, timeout);
             }
             Map<String, Tensor> ordered = new LinkedHashMap<>();
             if (outputs.isEmpty()) {
@@ -89,7 +96,7 @@ public final class InferenceGateway {
         }
     }
 
-    private ServedModel ready(String modelId, Integer version) {
+    private Ready ready(String modelId, Integer version) {
         ModelVersions entry = registry.require(modelId);
         ServedModel model;
         if (version != null) {
@@ -104,24 +111,27 @@ public final class InferenceGateway {
                         + state + ")." + why, Map.of("model", modelId, "state", state.name()));
             }
         }
-        if (model.state() != ModelState.READY || model.pool() == null) {
-            String why = model.state() == ModelState.FAILED ? " It failed to load: " + model.error() : "";
+        InstancePool pool = model.pool();
+        ModelSignature signature = model.signature();
+        if (model.state() != ModelState.READY || pool == null || signature == null) {
+            ModelState state = model.state() == ModelState.READY ? ModelState.UNLOADED : model.state();
+            String why = state == ModelState.FAILED ? " It failed to load: " + model.error() : "";
             throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Model '" + modelId + "' is "
-                    + model.state() + "." + why, Map.of("model", modelId, "state", model.state().name()));
+                    + state + "." + why, Map.of("model", modelId, "state", state.name()));
         }
-        return model;
+        return new Ready(model, pool, signature);
     }
 
-    private Map<String, Tensor> await(String modelId, InferenceJob job, Duration timeout) {
+    private Map<String, Tensor> await(String modelId, InstancePool pool, InferenceJob job, Duration timeout) {
         try {
             return job.result().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            job.abandon();
+            pool.abandon(job); // a call already running is stopped where the engine can
             throw new PlugboardException(ProblemType.TIMEOUT, "Model '" + modelId + "' did not answer within "
                     + timeout.toMillis() + " ms.", Map.of("timeoutMs", timeout.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            job.abandon();
+            pool.abandon(job);
             throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Interrupted while waiting.");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();

@@ -89,16 +89,19 @@ public final class ServedModel {
         this.state = ModelState.UNLOADED;
     }
 
-    /** Drains in-flight work, then releases the engine's native memory. */
+    /**
+     * Drains in-flight work, stops calls still running past {@code drain} where the engine can,
+     * then releases the engine's native memory, never under a running call (a call its engine
+     * cannot stop keeps the model until it ends).
+     */
     public void close(Duration drain) {
         InstancePool p = pool;
         LoadedModel m = loaded;
         pool = null;
         loaded = null;
         if (p != null) {
-            p.close(drain);
-        }
-        if (m != null) {
+            p.close(drain, m == null ? () -> { } : m::close);
+        } else if (m != null) {
             m.close();
         }
     }

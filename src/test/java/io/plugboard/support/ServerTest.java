@@ -32,6 +32,8 @@ public abstract class ServerTest {
     @DynamicPropertySource
     static void store(DynamicPropertyRegistry registry) {
         registry.add("plugboard.store.path", STORE::toString);
+        // deletes and unloads wait this long for running calls before stopping them
+        registry.add("plugboard.serving.drain-timeout", () -> "5s");
     }
 
     @BeforeEach

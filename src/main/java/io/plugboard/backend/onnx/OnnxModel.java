@@ -40,6 +40,21 @@ final class OnnxModel extends BaseLoadedModel {
         this.weights = List.copyOf(weights);
     }
 
+    /**
+     * Run options of one instance. The CPU arena shrinks after each call, so memory a large request
+     * made the engine allocate goes back to the system instead of staying held until the model is
+     * deleted; its cost is one arena walk per call (see README, "Memory").
+     */
+    private static OrtSession.RunOptions runOptions() {
+        try {
+            OrtSession.RunOptions options = new OrtSession.RunOptions();
+            options.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+            return options;
+        } catch (OrtException e) {
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "ONNX Runtime run options: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public ModelInstance newInstance() {
         return new Instance();
@@ -55,9 +70,12 @@ final class OnnxModel extends BaseLoadedModel {
         weights.forEach(OnnxTensor::close);
     }
 
+    /** Stops a call through its run options: the only way to end a runaway graph (a Loop without end). */
     private final class Instance implements ModelInstance {
 
         private final ScratchBuffers scratch = new ScratchBuffers();
+        private final OrtSession.RunOptions options = runOptions();
+        private volatile boolean cancelled;
 
         @Override
         public Map<String, Tensor> infer(Map<String, Tensor> inputs, Set<String> outputs) {
@@ -66,7 +84,9 @@ final class OnnxModel extends BaseLoadedModel {
                 for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
                     feed.put(e.getKey(), OnnxTensors.toOnnx(env, e.getKey(), e.getValue(), scratch));
                 }
-                try (OrtSession.Result result = session.run(feed, outputs)) {
+                cancelled = false;
+                options.setTerminate(false);
+                try (OrtSession.Result result = session.run(feed, outputs, options)) {
                     Map<String, Tensor> answer = new LinkedHashMap<>();
                     for (Map.Entry<String, OnnxValue> e : result) {
                         if (e.getValue() instanceof OnnxTensor tensor) {
@@ -76,6 +96,10 @@ final class OnnxModel extends BaseLoadedModel {
                     return answer;
                 }
             } catch (OrtException e) {
+                if (cancelled) {
+                    throw new PlugboardException(ProblemType.MODEL_NOT_READY, "The call was stopped before it "
+                            + "finished: its request timed out or the model is being unloaded.", e);
+                }
                 throw new PlugboardException(ProblemType.INFERENCE_FAILED,
                         "ONNX Runtime rejected the inputs: " + e.getMessage(), e);
             } finally {
@@ -84,8 +108,20 @@ final class OnnxModel extends BaseLoadedModel {
         }
 
         @Override
+        public boolean cancel() {
+            cancelled = true;
+            try {
+                options.setTerminate(true);
+                return true;
+            } catch (OrtException e) {
+                log.warn("ONNX Runtime refused to stop a call", e);
+                return false;
+            }
+        }
+
+        @Override
         public void close() {
-            // Instances share the session; closing the model releases it.
+            options.close(); // instances share the session; closing the model releases it
         }
     }
 }
