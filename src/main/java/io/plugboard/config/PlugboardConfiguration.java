@@ -110,8 +110,8 @@ public class PlugboardConfiguration {
     }
 
     @Bean
-    SavedModelBackend savedModelBackend(DjlRuntime runtime) {
-        return new SavedModelBackend(runtime);
+    SavedModelBackend savedModelBackend(DjlRuntime runtime, PlugboardProperties properties) {
+        return new SavedModelBackend(runtime, java.util.Set.copyOf(properties.engines().tensorflow().trustedOps()));
     }
 
     @Bean

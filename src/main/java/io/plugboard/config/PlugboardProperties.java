@@ -1,6 +1,7 @@
 package io.plugboard.config;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -35,7 +36,16 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
      * Where engines unpack their native libraries (never the working directory); unset means
      * {@code <java.io.tmpdir>/plugboard-engines}.
      */
-    public record Engines(Path cacheDir) {
+    public record Engines(Path cacheDir, @DefaultValue Tensorflow tensorflow) {
+
+        /**
+         * TensorFlow op types trusted beyond the built-in list of inference ops. Each one is allowed
+         * anywhere in an uploaded SavedModel's graph: list only ops you know cannot reach files,
+         * processes or the network, in deployments whose uploaders you trust.
+         */
+        public record Tensorflow(@DefaultValue List<String> trustedOps) {
+        }
+
 
         public Path cacheDirOrDefault() {
             return cacheDir != null ? cacheDir : Path.of(System.getProperty("java.io.tmpdir"), "plugboard-engines");

@@ -33,6 +33,7 @@ public enum ProblemType {
     NOT_A_MODEL("not-a-model", 422, "Not a recognised model"),
     MODEL_LOAD_FAILED("model-load-failed", 422, "Model could not be loaded"),
     UNSAFE_ARCHIVE("unsafe-archive", 422, "Archive refused"),
+    UNSAFE_MODEL("unsafe-model", 422, "Model would reach outside itself"),
     INFERENCE_FAILED("inference-failed", 422, "The engine rejected the inputs"),
     QUEUE_FULL("queue-full", 429, "Too many requests queued for this model"),
     MODEL_NOT_READY("model-not-ready", 503, "Model not ready"),

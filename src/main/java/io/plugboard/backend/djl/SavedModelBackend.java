@@ -31,8 +31,16 @@ public final class SavedModelBackend extends DjlBackend {
 
     private static final String DEFAULT_SIGNATURE = "serving_default";
 
+    private final Set<String> trustedOps;
+
     public SavedModelBackend(DjlRuntime runtime) {
+        this(runtime, Set.of());
+    }
+
+    /** {@code trustedOps}: TensorFlow op types an operator allows beyond {@link TensorFlowOps#ALLOWED}. */
+    public SavedModelBackend(DjlRuntime runtime, Set<String> trustedOps) {
         super(runtime, "TensorFlow");
+        this.trustedOps = Set.copyOf(trustedOps);
     }
 
     @Override
@@ -45,20 +53,25 @@ public final class SavedModelBackend extends DjlBackend {
         return Set.of(ModelFormat.TF_SAVEDMODEL);
     }
 
+    /**
+     * Reads the graph before anything of it runs: a graph reaching outside the model (files,
+     * processes, custom libraries) is refused, {@link SavedModelGraphCheck}.
+     */
     @Override
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
-        engine();
         Path pb = source.mainPath();
-        Path dir = pb.getParent();
         String signatureName = source.options().signatureName() != null ? source.options().signatureName()
                 : DEFAULT_SIGNATURE;
-        ModelSignature signature = signature(pb, signatureName);
-        return loadModel(dir, target, Map.of("Tags", "serve", "SignatureDefKey", signatureName), signature,
+        MetaGraphDef serving = servingGraph(pb);
+        SignatureDef def = signatureDef(serving, signatureName);
+        SavedModelGraphCheck.check(serving, def, trustedOps);
+        ModelSignature signature = new ModelSignature(specs(def.getInputsMap()), specs(def.getOutputsMap()));
+        engine();
+        return loadModel(pb.getParent(), target, Map.of("Tags", "serve", "SignatureDefKey", signatureName), signature,
                 "TensorFlow could not load the SavedModel");
     }
 
-    /** Reads the named signature from saved_model.pb, inputs and outputs sorted by key as DJL feeds them. */
-    static ModelSignature signature(Path savedModelPb, String name) {
+    private static MetaGraphDef servingGraph(Path savedModelPb) {
         SavedModel saved;
         try {
             saved = SavedModel.parseFrom(Files.readAllBytes(savedModelPb));
@@ -66,10 +79,13 @@ public final class SavedModelBackend extends DjlBackend {
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "saved_model.pb is not a readable SavedModel: "
                     + e.getMessage(), e);
         }
-        MetaGraphDef serving = saved.getMetaGraphsList().stream()
+        return saved.getMetaGraphsList().stream()
                 .filter(m -> m.getMetaInfoDef().getTagsList().contains("serve")).findFirst()
                 .orElseThrow(() -> new PlugboardException(ProblemType.MODEL_LOAD_FAILED,
                         "The SavedModel has no meta graph tagged 'serve'."));
+    }
+
+    private static SignatureDef signatureDef(MetaGraphDef serving, String name) {
         SignatureDef def = serving.getSignatureDefMap().get(name);
         if (def == null) {
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "The SavedModel has no signature '" + name
@@ -77,9 +93,10 @@ public final class SavedModelBackend extends DjlBackend {
                     + ". Name one with the upload field signatureName.",
                     Map.of("signatures", List.copyOf(new TreeMap<>(serving.getSignatureDefMap()).keySet())));
         }
-        return new ModelSignature(specs(def.getInputsMap()), specs(def.getOutputsMap()));
+        return def;
     }
 
+    /** Inputs and outputs sorted by key, as DJL feeds them. */
     private static List<TensorSpec> specs(Map<String, TensorInfo> infos) {
         List<TensorSpec> specs = new ArrayList<>();
         for (Map.Entry<String, TensorInfo> e : new TreeMap<>(infos).entrySet()) {
