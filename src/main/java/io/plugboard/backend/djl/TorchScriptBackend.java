@@ -32,6 +32,7 @@ public final class TorchScriptBackend extends DjlBackend {
 
     @Override
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
+        TorchScriptCodeCheck.check(source.mainPath());
         engine();
         String declared = source.options().signature();
         ModelSignature signature = declared != null ? SignatureParser.parse(declared)
