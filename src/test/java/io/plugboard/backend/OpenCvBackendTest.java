@@ -1,9 +1,12 @@
 package io.plugboard.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.plugboard.backend.opencv.OpenCvBackend;
 import io.plugboard.format.ModelFormat;
+import io.plugboard.problem.ProblemType;
+import io.plugboard.problem.PlugboardException;
 import io.plugboard.support.Cases;
 import io.plugboard.tensor.DataType;
 import io.plugboard.tensor.TensorSpec;
@@ -47,7 +50,8 @@ class OpenCvBackendTest extends BackendCompatibilityKit {
 
     @Override
     protected ModelSignature expectedSignature() {
-        return new ModelSignature(List.of(new TensorSpec("data", DataType.FP32, null)),
+        // the shape the .cfg's [net] section declares, any batch
+        return new ModelSignature(List.of(new TensorSpec("data", DataType.FP32, new long[] {-1, 3, 1, 1})),
                 List.of(new TensorSpec("output", DataType.FP32, null)));
     }
 
@@ -63,5 +67,22 @@ class OpenCvBackendTest extends BackendCompatibilityKit {
             assertThat(out.get("output").data().getFloat(0)).isCloseTo(4.6f, org.assertj.core.data.Offset.offset(1e-5f));
             assertThat(out.get("output").data().getFloat(4)).isCloseTo(-0.45f, org.assertj.core.data.Offset.offset(1e-5f));
         }
+    }
+
+    @Test
+    void definitionsThatWouldCrashOpenCvAreRefusedBeforeItReadsThem(@TempDir Path dir) throws Exception {
+        Files.copy(DIR.resolve("tiny.weights"), dir.resolve("tiny.weights"));
+        Files.writeString(dir.resolve("tiny.cfg"), Files.readString(DIR.resolve("tiny.cfg")) + "groups=0\n");
+        assertThatThrownBy(() -> BACKEND.load(new ModelSource(dir, "tiny.cfg", ModelFormat.DARKNET), Target.CPU))
+                .isInstanceOfSatisfying(PlugboardException.class, e -> {
+                    assertThat(e.type()).isEqualTo(ProblemType.MODEL_LOAD_FAILED);
+                    assertThat(e.getMessage()).contains("groups 0", "line 13");
+                });
+        Path caffe = Files.createDirectories(dir.resolve("caffe"));
+        Files.copy(DIR.resolve("tiny.caffemodel"), caffe.resolve("tiny.caffemodel"));
+        Files.writeString(caffe.resolve("deploy.prototxt"),
+                Files.readString(DIR.resolve("tiny.prototxt")).replace("num_output: 2", "num_output: 0"));
+        assertThatThrownBy(() -> BACKEND.load(new ModelSource(caffe, "tiny.caffemodel", ModelFormat.CAFFE), Target.CPU))
+                .isInstanceOfSatisfying(PlugboardException.class, e -> assertThat(e.getMessage()).contains("num_output 0"));
     }
 }

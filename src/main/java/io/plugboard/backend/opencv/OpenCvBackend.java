@@ -65,10 +65,12 @@ public final class OpenCvBackend implements Backend {
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
         cache.prepare();
         Path[] files = files(source);
+        long[] inputShape = inputShape(source.format(), files[0]);
         // the files are held in native memory: instances made later never read the upload's folder again
         BytePointer definition = bytes(files[0]);
         BytePointer weights = bytes(files[1]);
-        OpenCvModel model = new OpenCvModel(() -> read(source.format(), definition, weights), signature(), target,
+        OpenCvModel model = new OpenCvModel(() -> read(source.format(), definition, weights), signature(inputShape),
+                target,
                 () -> {
                     definition.close();
                     weights.close();
@@ -82,9 +84,34 @@ public final class OpenCvBackend implements Backend {
         return model;
     }
 
-    private static ModelSignature signature() {
-        return new ModelSignature(List.of(new TensorSpec("data", DataType.FP32, null)),
+    /** {@code data} of the network's declared input shape, any batch (the warm-up runs zeros of it). */
+    private static ModelSignature signature(long[] inputShape) {
+        return new ModelSignature(List.of(new TensorSpec("data", DataType.FP32, inputShape)),
                 List.of(new TensorSpec("output", DataType.FP32, null)));
+    }
+
+    /**
+     * Checks the definition's numbers before OpenCV parses them ({@link NetworkDefinitionCheck}) and
+     * reads its input shape: a network that declares none cannot be warmed up, so it is refused.
+     */
+    private static long[] inputShape(ModelFormat format, Path definition) {
+        String text;
+        try {
+            if (Files.size(definition) > (16L << 20)) {
+                throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "The network definition is larger than 16 MB.");
+            }
+            text = Files.readString(definition, java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        long[] shape = format == ModelFormat.DARKNET ? NetworkDefinitionCheck.darknet(text)
+                : NetworkDefinitionCheck.caffe(text);
+        if (shape == null) {
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "The Caffe network declares no input shape "
+                    + "(input_shape, input_dim or an Input layer's shape): it cannot be warmed up before it serves.");
+        }
+        shape[0] = -1; // any batch: OpenCV nets take as many rows as the blob holds
+        return shape;
     }
 
     /** {definition, weights} for the format, found among the uploaded files by their contents' role. */

@@ -1,0 +1,158 @@
+package io.plugboard.backend.opencv;
+
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Checks the numbers of a Darknet {@code .cfg} or Caffe {@code .prototxt} that OpenCV trusts
+ * before it sees them: a zero group count, filter count or stride divides by zero inside the
+ * engine and kills the process, so sizes must be positive and bounded, paddings not negative, and
+ * Darknet's layer references must point at earlier layers. Also reads the network's input shape,
+ * so the model can be warmed up with a real call before it serves.
+ */
+final class NetworkDefinitionCheck {
+
+    private static final long MAX = 1 << 16;
+    private static final int MAX_LAYERS = 4096;
+    private static final Set<String> POSITIVE = Set.of("filters", "size", "stride", "stride_x", "stride_y", "groups",
+            "dilation", "classes", "num", "batch", "subdivisions", "width", "height", "channels", "out_w", "out_h",
+            "out_c", "output", "num_output", "group", "kernel_size", "kernel_h", "kernel_w", "stride_h", "stride_w",
+            "local_size", "input_dim");
+    private static final Set<String> NOT_NEGATIVE = Set.of("pad", "padding", "pad_h", "pad_w");
+    private static final Pattern CAFFE_FIELD = Pattern.compile("\\b([a-z_]+)\\s*:\\s*(-?[0-9]+)\\b");
+
+    private NetworkDefinitionCheck() {
+    }
+
+    /** Checks a Darknet network; answers its input shape {@code [1, channels, height, width]}. */
+    static long[] darknet(String cfg) {
+        List<String> sections = new ArrayList<>();
+        long width = 0;
+        long height = 0;
+        long channels = 0;
+        String[] lines = cfg.split("\r?\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].replaceAll("[#;].*", "").strip();
+            if (line.startsWith("[")) {
+                sections.add(line);
+                if (sections.size() > MAX_LAYERS) {
+                    throw invalid("has more than " + MAX_LAYERS + " sections", i);
+                }
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq < 0) {
+                continue;
+            }
+            String key = line.substring(0, eq).strip();
+            String value = line.substring(eq + 1).strip();
+            if (POSITIVE.contains(key) || NOT_NEGATIVE.contains(key)) {
+                long n = number(key, value, i);
+                switch (key) {
+                    case "width" -> width = n;
+                    case "height" -> height = n;
+                    case "channels" -> channels = n;
+                    default -> { }
+                }
+            } else if (key.equals("layers") || key.equals("from")) {
+                checkReferences(key, value, sections.size() - 2, i);
+            }
+        }
+        if (sections.isEmpty() || !sections.get(0).matches("\\[(net|network)]")) {
+            throw invalid("does not start with a [net] section", 0);
+        }
+        if (width == 0 || height == 0 || channels == 0 || width * height * channels > (1L << 28)) {
+            throw invalid("must give [net] width, height and channels (at most 2^28 values in all)", 0);
+        }
+        return new long[] {1, channels, height, width};
+    }
+
+    /** Checks a Caffe network definition; answers its input shape, or null when it declares none. */
+    static long[] caffe(String prototxt) {
+        String text = prototxt.replaceAll("#[^\n]*", "");
+        Matcher m = CAFFE_FIELD.matcher(text);
+        List<Long> inputDims = new ArrayList<>();
+        int layers = 0;
+        while (m.find()) {
+            String key = m.group(1);
+            if (POSITIVE.contains(key) || NOT_NEGATIVE.contains(key)) {
+                long n = number(key, m.group(2), lineOf(text, m.start()));
+                if (key.equals("input_dim")) {
+                    inputDims.add(n);
+                }
+            }
+        }
+        Matcher layer = Pattern.compile("\\blayers?\\s*\\{").matcher(text);
+        while (layer.find()) {
+            if (++layers > MAX_LAYERS) {
+                throw invalid("has more than " + MAX_LAYERS + " layers", 0);
+            }
+        }
+        if (!inputDims.isEmpty()) {
+            return inputDims.stream().limit(4).mapToLong(Long::longValue).toArray();
+        }
+        Matcher shape = Pattern.compile("\\b(input_shape|shape)\\s*\\{([^}]*)}").matcher(text);
+        if (shape.find()) {
+            Matcher dim = Pattern.compile("\\bdim\\s*:\\s*([0-9]+)").matcher(shape.group(2));
+            List<Long> dims = new ArrayList<>();
+            while (dim.find()) {
+                dims.add(Long.parseLong(dim.group(1)));
+            }
+            return dims.isEmpty() || dims.contains(0L) ? null : dims.stream().mapToLong(Long::longValue).toArray();
+        }
+        return null;
+    }
+
+    private static void checkReferences(String key, String value, int layer, int line) {
+        for (String part : value.split(",")) {
+            long ref = number(key, part.strip(), line, -MAX, MAX);
+            long target = ref < 0 ? layer + ref : ref;
+            if (target < 0 || target >= layer) {
+                throw invalid(key + "=" + value + " refers to a layer that does not come before layer " + layer, line);
+            }
+        }
+    }
+
+    private static long number(String key, String value, int line) {
+        return number(key, value, line, POSITIVE.contains(key) ? 1 : 0, MAX);
+    }
+
+    private static long number(String key, String value, int line, long min, long max) {
+        long n;
+        try {
+            n = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw invalid(key + "=" + shortened(value) + " is not an integer", line);
+        }
+        if (n < min || n > max) {
+            throw invalid(key + " " + n + " is outside " + min + ".." + max + " (OpenCV would crash or exhaust memory on it)",
+                    line);
+        }
+        return n;
+    }
+
+    private static int lineOf(String text, int offset) {
+        int line = 0;
+        for (int i = 0; i < offset; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    private static String shortened(String value) {
+        return value.length() > 40 ? value.substring(0, 40) + "…" : value;
+    }
+
+    private static PlugboardException invalid(String what, int line) {
+        return new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "The network definition " + what + " (line "
+                + (line + 1) + "); it is refused before OpenCV reads it.", Map.of("line", line + 1));
+    }
+}
