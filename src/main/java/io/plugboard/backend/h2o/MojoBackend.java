@@ -43,6 +43,7 @@ public final class MojoBackend implements Backend {
 
     @Override
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
+        MojoArchiveCheck.check(source.mainPath());
         MojoModel model;
         try {
             model = MojoModel.load(source.mainPath().toString());
