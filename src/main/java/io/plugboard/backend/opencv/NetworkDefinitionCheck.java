@@ -30,8 +30,20 @@ final class NetworkDefinitionCheck {
     private NetworkDefinitionCheck() {
     }
 
-    /** Checks a Darknet network; answers its input shape {@code [1, channels, height, width]}. */
+    /**
+     * Checks a Darknet network; answers its input shape {@code [1, channels, height, width]}. Only
+     * printable ASCII is accepted, and keys must be plain names: OpenCV's reader drops bytes it
+     * takes for blanks (any byte above 0x7f, as a signed char), so {@code grou\u00f8ps=x} would
+     * reach it as {@code groups=x} and be read as 0.
+     */
     static long[] darknet(String cfg) {
+        for (int i = 0; i < cfg.length(); i++) {
+            char c = cfg.charAt(i);
+            if ((c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t') {
+                throw invalid("holds the byte 0x" + Integer.toHexString(c) + ", which is not printable ASCII",
+                        lineOf(cfg, i));
+            }
+        }
         List<String> sections = new ArrayList<>();
         long width = 0;
         long height = 0;
@@ -52,6 +64,9 @@ final class NetworkDefinitionCheck {
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
+            if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw invalid("has the key '" + shortened(key) + "', which is not a plain name", i);
+            }
             if (POSITIVE.contains(key) || NOT_NEGATIVE.contains(key)) {
                 long n = number(key, value, i);
                 switch (key) {
