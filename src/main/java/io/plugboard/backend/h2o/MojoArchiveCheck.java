@@ -59,7 +59,10 @@ final class MojoArchiveCheck {
                 }
             }
             long nColumns = count(info, "n_columns");
-            count(info, "n_features");
+            if (count(info, "n_features") > nColumns) {
+                throw invalid("declares n_features = " + info.get("n_features") + ", more than its " + nColumns
+                        + " columns");
+            }
             count(info, "n_classes");
             if (nColumns != columns.size()) {
                 throw invalid("declares n_columns = " + nColumns + " but lists " + columns.size() + " columns");

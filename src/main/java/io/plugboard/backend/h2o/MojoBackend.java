@@ -57,6 +57,19 @@ public final class MojoBackend implements Backend {
             throw new PlugboardException(ProblemType.UNSUPPORTED_FORMAT, "H2O " + category + " models are not served; "
                     + "regression, binomial and multinomial models are.");
         }
+        try {
+            return new MojoLoadedModel(model, signature(model, category), target);
+        } catch (RuntimeException e) {
+            if (e instanceof PlugboardException) {
+                throw e;
+            }
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "The MOJO's description does not hold "
+                    + "together: " + e, e);
+        }
+    }
+
+    /** Columns in order (categorical ones as strings), and the prediction (with class probabilities). */
+    private static ModelSignature signature(MojoModel model, ModelCategory category) {
         List<TensorSpec> inputs = new ArrayList<>();
         String[] names = model.getNames();
         for (int i = 0; i < model.getNumCols(); i++) {
@@ -70,7 +83,7 @@ public final class MojoBackend implements Backend {
             outputs.add(new TensorSpec("predict", DataType.BYTES, new long[] {-1}));
             outputs.add(new TensorSpec("probabilities", DataType.FP64, new long[] {-1, model.getNumResponseClasses()}));
         }
-        return new MojoLoadedModel(model, new ModelSignature(inputs, outputs), target);
+        return new ModelSignature(inputs, outputs);
     }
 
     @Override

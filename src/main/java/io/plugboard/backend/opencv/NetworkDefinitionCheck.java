@@ -108,6 +108,7 @@ final class NetworkDefinitionCheck {
             if (++layers > MAX_LAYERS) {
                 throw invalid("has more than " + MAX_LAYERS + " layers", 0);
             }
+            checkRequiredFields(text, layer.end(), lineOf(text, layer.start()));
         }
         if (!inputDims.isEmpty()) {
             return inputDims.stream().limit(4).mapToLong(Long::longValue).toArray();
@@ -122,6 +123,34 @@ final class NetworkDefinitionCheck {
             return dims.isEmpty() || dims.contains(0L) ? null : dims.stream().mapToLong(Long::longValue).toArray();
         }
         return null;
+    }
+
+    /**
+     * A layer whose size OpenCV reads from a field must give it: left out (or misspelt), it is 0 and
+     * the engine divides by it or indexes past its buffers.
+     */
+    private static void checkRequiredFields(String text, int bodyStart, int line) {
+        int depth = 1;
+        int end = bodyStart;
+        while (end < text.length() && depth > 0) {
+            char c = text.charAt(end++);
+            depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+        }
+        String body = text.substring(bodyStart, end);
+        Matcher type = Pattern.compile("\\btype\\s*:\\s*\"?([A-Za-z0-9_]+)").matcher(body);
+        String kind = type.find() ? type.group(1) : "";
+        List<String> required = switch (kind) {
+            case "Convolution", "Deconvolution", "CONVOLUTION", "DECONVOLUTION" -> List.of("num_output", "kernel_");
+            case "InnerProduct", "INNER_PRODUCT" -> List.of("num_output");
+            case "Pooling", "POOLING" -> body.contains("global_pooling") ? List.of() : List.of("kernel_");
+            default -> List.of();
+        };
+        for (String field : required) {
+            if (!Pattern.compile("\\b" + field + "[a-z_]*\\s*:").matcher(body).find()) {
+                throw invalid("has a " + kind + " layer without " + (field.equals("kernel_") ? "kernel_size" : field),
+                        line);
+            }
+        }
     }
 
     private static void checkReferences(String key, String value, int layer, int line) {

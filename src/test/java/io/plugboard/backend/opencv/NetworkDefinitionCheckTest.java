@@ -48,7 +48,7 @@ class NetworkDefinitionCheckTest {
                 .containsExactly(1, 3, 4, 4);
         assertThat(NetworkDefinitionCheck.caffe("layer { name: \"data\" type: \"Input\" top: \"data\" "
                 + "input_param { shape { dim: 1 dim: 2 } } }")).containsExactly(1, 2);
-        assertThat(NetworkDefinitionCheck.caffe("layer { name: \"fc\" type: \"InnerProduct\" }")).isNull();
+        assertThat(NetworkDefinitionCheck.caffe("layer { name: \"r\" type: \"ReLU\" }")).isNull();
     }
 
     @ParameterizedTest
@@ -56,8 +56,19 @@ class NetworkDefinitionCheckTest {
         "num_output: 4294967296"})
     void caffeNumbersThatWouldCrashAreRefused(String field) {
         assertThatThrownBy(() -> NetworkDefinitionCheck.caffe("input: \"data\"\ninput_shape { dim: 1 dim: 3 }\n"
-                + "layer { name: \"fc\" type: \"Convolution\" convolution_param { " + field + " } }"))
+                + "layer { name: \"fc\" type: \"Convolution\" convolution_param { num_output: 2 kernel_size: 1 "
+                + field + " } }"))
                 .isInstanceOfSatisfying(PlugboardException.class,
                         e -> assertThat(e.getMessage()).contains(field.split(":")[0]));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"type: \"InnerProduct\" inner_product_param { num_outpuN: 2 }",
+        "type: \"Convolution\" convolution_param { num_output: 2 }",
+        "type: \"Pooling\" pooling_param { pool: MAX }"})
+    void caffeLayersMissingTheSizesOpenCvReadsAreRefused(String layer) {
+        assertThatThrownBy(() -> NetworkDefinitionCheck.caffe("input: \"data\"\ninput_shape { dim: 1 dim: 3 }\n"
+                + "layer { name: \"l\" " + layer + " }")).isInstanceOfSatisfying(PlugboardException.class,
+                        e -> assertThat(e.getMessage()).contains("layer without"));
     }
 }
