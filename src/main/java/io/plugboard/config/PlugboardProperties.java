@@ -11,7 +11,29 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("plugboard")
 public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Upload upload,
         @DefaultValue Inference inference, @DefaultValue Serving serving, @DefaultValue Onnx onnx,
-        @DefaultValue Engines engines, @DefaultValue Archive archive) {
+        @DefaultValue Engines engines, @DefaultValue Archive archive, @DefaultValue Security security,
+        @DefaultValue Cors cors, @DefaultValue AccessLog accessLog) {
+
+    /**
+     * Bearer tokens, stored as SHA-256 digests only. {@code anonymousScopes} is what a request
+     * without a token gets: unset, every scope when no token is configured and none otherwise.
+     * {@code protectMetrics} makes {@code /actuator/prometheus} need {@code read}.
+     */
+    public record Security(@DefaultValue List<Token> tokens, List<String> anonymousScopes,
+            @DefaultValue("false") boolean protectMetrics) {
+
+        /** One token: a name for logs, the lowercase hex SHA-256 of the token, its scopes. */
+        public record Token(String name, String sha256, @DefaultValue List<String> scopes) {
+        }
+    }
+
+    /** Browser origins (scheme://host[:port]) allowed to call the API across sites, CORS included. */
+    public record Cors(@DefaultValue List<String> allowedOrigins) {
+    }
+
+    /** A line per request on the {@code plugboard.access} logger. */
+    public record AccessLog(@DefaultValue("false") boolean enabled) {
+    }
 
     /** Where models are stored. */
     public record Store(@DefaultValue("./data") Path path, @DefaultValue("2") int keepVersions) {

@@ -219,6 +219,24 @@ class HelmChartTest {
     }
 
     @Test
+    void defaultsGenerateAnAdminTokenWhoseDigestTheServerReads() throws Exception {
+        List<HasMetadata> manifests = render(DEFAULTS);
+        io.fabric8.kubernetes.api.model.Secret secret = one(manifests, io.fabric8.kubernetes.api.model.Secret.class);
+        assertThat(secret.getMetadata().getName()).isEqualTo(RELEASE + "-auth");
+        String token = new String(java.util.Base64.getDecoder().decode(secret.getData().get("token")));
+        String digest = new String(java.util.Base64.getDecoder().decode(secret.getData().get("token-sha256")));
+        assertThat(token).hasSize(48);
+        assertThat(digest).isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest
+                .getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        Map<String, io.fabric8.kubernetes.api.model.EnvVar> env = new LinkedHashMap<>();
+        container(one(manifests, Deployment.class)).getEnv().forEach(e -> env.put(e.getName(), e));
+        assertThat(env.get("PLUGBOARD_SECURITY_TOKENS_0_SCOPES").getValue()).isEqualTo("admin");
+        var ref = env.get("PLUGBOARD_SECURITY_TOKENS_0_SHA256").getValueFrom().getSecretKeyRef();
+        assertThat(ref.getName()).isEqualTo(secret.getMetadata().getName());
+        assertThat(ref.getKey()).isEqualTo("token-sha256");
+    }
+
+    @Test
     void cpuExampleUsesTheCpuImage() {
         Deployment d = deployment(CPU);
         Container c = container(d);

@@ -118,7 +118,7 @@ final class NetworkDefinitionCheck {
             Matcher dim = Pattern.compile("\\bdim\\s*:\\s*([0-9]+)").matcher(shape.group(2));
             List<Long> dims = new ArrayList<>();
             while (dim.find()) {
-                dims.add(Long.parseLong(dim.group(1)));
+                dims.add(number("dim", dim.group(1), lineOf(text, shape.start())));
             }
             return dims.isEmpty() || dims.contains(0L) ? null : dims.stream().mapToLong(Long::longValue).toArray();
         }

@@ -1,0 +1,35 @@
+package io.plugboard.security;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * One line per request on the {@code plugboard.access} logger when {@code plugboard.access-log.enabled}:
+ * method, path, status, duration, the token's name (never the token) and the request id.
+ */
+public final class AccessLog extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger("plugboard.access");
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        long start = System.nanoTime();
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            Authentication caller = SecurityContextHolder.getContext().getAuthentication();
+            log.info("{} {} {} {}us caller={} requestId={}", request.getMethod(), request.getRequestURI(),
+                    response.getStatus(), (System.nanoTime() - start) / 1000,
+                    caller == null ? Caller.ANONYMOUS : caller.getName(), request.getAttribute(RequestIds.ATTRIBUTE));
+        }
+    }
+}
