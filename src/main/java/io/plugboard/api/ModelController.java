@@ -45,28 +45,31 @@ public class ModelController {
         this.fields = new UploadFields(defaults);
     }
 
-    /** The upload form, for the OpenAPI document. */
+    /**
+     * The upload form, for the OpenAPI document. Optional fields carry no example: Swagger UI's
+     * "Try it out" would otherwise send every example as if the user had typed it.
+     */
     @Schema(name = "ModelUpload")
     record UploadForm(
-            @Schema(description = "Model file(s); several parts keep relative paths in their filenames",
-                    type = "string", format = "binary", requiredMode = Schema.RequiredMode.REQUIRED) List<String> file,
-            @Schema(description = "Model id: ^[a-z0-9][a-z0-9._-]{0,62}$ (generated when absent)", example = "resnet")
+            @io.swagger.v3.oas.annotations.media.ArraySchema(arraySchema = @Schema(description = "Model file(s): "
+                    + "one, or several parts (SavedModel folders, Caffe prototxt + weights) whose filenames keep "
+                    + "their relative paths", requiredMode = Schema.RequiredMode.REQUIRED),
+                    schema = @Schema(type = "string", format = "binary")) List<String> file,
+            @Schema(description = "Model id: ^[a-z0-9][a-z0-9._-]{0,62}$ (generated when absent)")
             String name,
-            @Schema(description = "Format override (see GET /v1/formats); detected from the bytes when absent",
-                    example = "onnx") String format,
-            @Schema(description = "auto | cpu | cuda | cuda:N | tensorrt | tensorrt:N | openvino",
-                    example = "auto") String target,
-            @Schema(description = "Execution instances", example = "1") Integer instances,
-            @Schema(description = "Bounded queue size; a full queue answers 429", example = "64") Integer queueCapacity,
-            @Schema(description = "Default per-request timeout in ms; past it 504", example = "30000") Integer timeoutMs,
-            @Schema(description = "Dynamic batching: most rows per batch (1 = off)", example = "1") Integer maxBatchSize,
-            @Schema(description = "Dynamic batching: longest wait for a batch to fill, ms", example = "0")
+            @Schema(description = "Format override (see GET /v1/formats); detected from the bytes when absent") String format,
+            @Schema(description = "auto | cpu | cuda | cuda:N | tensorrt | tensorrt:N | openvino") String target,
+            @Schema(description = "Execution instances (default plugboard.serving.instances)") Integer instances,
+            @Schema(description = "Bounded queue size; a full queue answers 429") Integer queueCapacity,
+            @Schema(description = "Default per-request timeout in ms; past it 504") Integer timeoutMs,
+            @Schema(description = "Dynamic batching: most rows per batch (1 = off)") Integer maxBatchSize,
+            @Schema(description = "Dynamic batching: longest wait for a batch to fill, ms")
             Integer maxQueueDelayMs,
-            @Schema(description = "TorchScript: JSON signature naming and typing inputs/outputs by position",
-                    example = "{\"inputs\":[{\"name\":\"input0\",\"datatype\":\"FP32\",\"shape\":[-1,4]}],"
-                            + "\"outputs\":[{\"name\":\"output0\",\"datatype\":\"FP32\",\"shape\":[-1,3]}]}")
+            @Schema(description = "TorchScript: JSON signature naming and typing inputs/outputs by position, e.g. "
+                    + "{\"inputs\":[{\"name\":\"input0\",\"datatype\":\"FP32\",\"shape\":[-1,4]}],"
+                    + "\"outputs\":[{\"name\":\"output0\",\"datatype\":\"FP32\",\"shape\":[-1,3]}]}")
             String signature,
-            @Schema(description = "SavedModel: the signature to serve", example = "serving_default")
+            @Schema(description = "SavedModel: the signature to serve")
             String signatureName) {
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plugboard.support.Http;
 import io.plugboard.support.ServerTest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -26,6 +27,12 @@ class OpenApiTest extends ServerTest {
         assertThat(upload.get("requestBody").toString()).contains("multipart/form-data", "ModelUpload");
         assertThat(docs.json().get("components").get("schemas").get("ModelUpload").get("properties").toString())
                 .contains("\"file\"", "\"name\"", "\"target\"", "\"signatureName\"", "\"maxBatchSize\"");
+        JsonNode form = docs.json().get("components").get("schemas").get("ModelUpload").get("properties");
+        // "Try it out" sends an optional field's example as if typed: optional fields have none
+        for (String optional : List.of("name", "format", "target", "instances", "signature", "signatureName")) {
+            assertThat(form.get(optional).has("example")).as(optional).isFalse();
+        }
+        assertThat(form.get("file").get("type").asString()).isEqualTo("array");
         assertThat(upload.get("responses").get("201").toString()).contains("example");
         assertThat(paths.get("/v1/models/{id}/infer").get("post").get("requestBody").toString()).contains("example");
         assertThat(http.get("/swagger-ui.html").status()).isIn(200, 302);

@@ -203,15 +203,21 @@ public abstract class BackendCompatibilityKit {
                 }
                 rounds[r] = nativeBytes();
             }
-            // a leak grows with every round (a leaked 64 KiB input is 32 MB a round: the last two
-            // rounds sit 96 MB above the first two); allocator noise does not: glibc arenas and
-            // engine caches toggle between levels ~50-100 MB apart (the heap is fixed and
-            // pre-touched, see the surefire argLine). Compare the lower of the last two rounds with
-            // the higher of the first two.
-            long growth = Math.min(rounds[4], rounds[5]) - Math.max(rounds[0], rounds[1]);
+            // a leak grows with every round (a leaked 64 KiB input is 32 MB a round); allocator noise
+            // does not: glibc arenas and engine caches step between levels ~50-100 MB apart, once,
+            // and stay (the heap is fixed and pre-touched, see the surefire argLine). A leak is
+            // growth in most rounds, or growth beyond any such step.
+            int growingRounds = 0;
+            for (int r = 1; r < rounds.length; r++) {
+                growingRounds += rounds[r] - rounds[r - 1] > (8L << 20) ? 1 : 0;
+            }
+            long growth = rounds[rounds.length - 1] - rounds[0];
             System.out.printf("%s native memory: before %d MB, rounds %s MB%n", getClass().getSimpleName(),
                     before >> 20, java.util.Arrays.toString(java.util.Arrays.stream(rounds).map(x -> x >> 20).toArray()));
-            assertThat(growth).as("native memory growth over 3000 calls (bytes)").isLessThan(80L << 20);
+            assertThat(growingRounds >= 4 && growth > (64L << 20) || growth > (192L << 20))
+                    .as("native memory leaking over 3000 calls: rounds %s",
+                            java.util.Arrays.toString(java.util.Arrays.stream(rounds).map(x -> x >> 20).toArray()))
+                    .isFalse();
         }
     }
 

@@ -55,7 +55,7 @@ final class ElementWriter implements ElementSink {
         }
         if (big != null) {
             if (type != DataType.UINT64 || big.signum() < 0 || big.compareTo(UINT64_MAX) > 0) {
-                throw range(big.toString());
+                throw range(abbreviate(big.toString()));
             }
             out.putLong(big.longValue());
             return;
@@ -87,14 +87,18 @@ final class ElementWriter implements ElementSink {
             floating(v);
             return;
         }
-        // 3.0 or 1e3 is still an integer value
-        BigDecimal exact = new BigDecimal(text);
+        // 3.0 is still an integer value; an exponent form is refused before any conversion, since
+        // turning 1e-99999999 into an exact integer costs seconds of CPU and a huge string
+        if (text.indexOf('e') >= 0 || text.indexOf('E') >= 0) {
+            throw new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor + "' is " + type
+                    + " and takes plain integers, not the exponent form " + abbreviate(text) + ".",
+                    java.util.Map.of("input", tensor));
+        }
         try {
-            BigInteger whole = exact.toBigIntegerExact();
-            integerFromBig(whole);
+            integerFromBig(new BigDecimal(text).toBigIntegerExact());
         } catch (ArithmeticException e) {
             throw new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor + "' is " + type
-                    + " but holds the non-integer " + exact.toPlainString() + ".", java.util.Map.of("input", tensor));
+                    + " but holds the non-integer " + abbreviate(text) + ".", java.util.Map.of("input", tensor));
         }
     }
 
