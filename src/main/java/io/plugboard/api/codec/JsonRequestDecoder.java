@@ -60,6 +60,7 @@ public final class JsonRequestDecoder {
             String id = null;
             Map<String, Tensor> inputs = new LinkedHashMap<>();
             List<DecodedRequest.BinaryInput> binary = new ArrayList<>();
+            java.util.Set<String> names = new java.util.HashSet<>(); // one look-up per input, however many
             List<DecodedRequest.OutputRequest> outputs = new ArrayList<>();
             RequestParameters parameters = RequestParameters.DEFAULTS;
             boolean sawInputs = false;
@@ -74,10 +75,9 @@ public final class JsonRequestDecoder {
                         requireArray(p, "inputs");
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             InputReader.DecodedInput input = InputReader.read(p, maxElements);
-                            boolean seen = inputs.containsKey(input.name())
-                                    || binary.stream().anyMatch(b -> b.name().equals(input.name()));
-                            if (seen) {
-                                throw malformed("Input '" + input.name() + "' appears twice.");
+                            if (!names.add(input.name())) {
+                                String name = input.name().length() > 64 ? input.name().substring(0, 64) + "…" : input.name();
+                                throw malformed("Input '" + name + "' appears twice.");
                             }
                             if (input.binary() != null) {
                                 binary.add(input.binary());

@@ -97,4 +97,17 @@ class TorchScriptCodeCheckTest extends ServerTest {
                 linearWith("    return torch.add(x, 1.)"))));
         assertThat(clean.status()).as(clean.toString()).isEqualTo(201);
     }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"reads_file.pt,torch.from_file", "saves_file.pt,torch.save"})
+    void modelsScriptedByTorchItselfAreRefusedAndTouchNothing(String file, String operation) throws Exception {
+        Path marker = Path.of("/tmp/plugboard-hostile-marker.pt");
+        Files.deleteIfExists(marker);
+        Http.Reply reply = http.upload(Map.of("name", "hostile-ts"),
+                List.of(Http.Part.of(MODELS.resolve("torchscript-hostile").resolve(file))));
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(422);
+        assertThat(reply.problemType()).endsWith("/unsafe-model");
+        assertThat(reply.json().get("operation").asString()).isEqualTo(operation);
+        assertThat(marker).doesNotExist();
+    }
 }
