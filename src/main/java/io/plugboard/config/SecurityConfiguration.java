@@ -44,6 +44,7 @@ public class SecurityConfiguration {
             JsonMapper json) throws Exception {
         SecurityProblems problems = new SecurityProblems(json);
         Set<Scope> anonymous = anonymousScopes(properties.security(), tokens);
+        EndpointScopes endpoints = new EndpointScopes(properties.security().protectMetrics());
         http.csrf(c -> c.disable()) // cross-site writes are refused by Origin, see CrossSiteWrites
                 .formLogin(f -> f.disable())
                 .httpBasic(b -> b.disable())
@@ -55,9 +56,9 @@ public class SecurityConfiguration {
                 .addFilterBefore(new RequestIds(), SecurityContextHolderFilter.class)
                 .addFilterAfter(new CrossSiteWrites(Set.copyOf(properties.cors().allowedOrigins()), problems),
                         SecurityContextHolderFilter.class)
-                .addFilterBefore(new BearerTokens(tokens, anonymous, problems), AnonymousAuthenticationFilter.class)
-                .authorizeHttpRequests(a -> a.anyRequest().access(new ScopeAuthorization(
-                        new EndpointScopes(properties.security().protectMetrics()))))
+                .addFilterBefore(new BearerTokens(tokens, anonymous, endpoints, problems),
+                        AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(a -> a.anyRequest().access(new ScopeAuthorization(endpoints)))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, failure) -> problems.unauthorized(request,
                                 response, "This endpoint needs a bearer token (Authorization: Bearer <token>)."))

@@ -18,7 +18,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Resolves {@code Authorization: Bearer <token>} to its configured caller; a request without one is
  * anonymous, with {@code plugboard.security.anonymous-scopes}. A token that is not configured is a
- * 401 at once, whatever the endpoint. The token is never logged or echoed.
+ * 401 at once where a token is needed; on an open endpoint (probes, an open scrape) it is ignored.
+ * The token is never logged or echoed.
  */
 public final class BearerTokens extends OncePerRequestFilter {
 
@@ -26,11 +27,14 @@ public final class BearerTokens extends OncePerRequestFilter {
 
     private final TokenRegistry tokens;
     private final Set<Scope> anonymousScopes;
+    private final EndpointScopes endpoints;
     private final SecurityProblems problems;
 
-    public BearerTokens(TokenRegistry tokens, Set<Scope> anonymousScopes, SecurityProblems problems) {
+    public BearerTokens(TokenRegistry tokens, Set<Scope> anonymousScopes, EndpointScopes endpoints,
+            SecurityProblems problems) {
         this.tokens = tokens;
         this.anonymousScopes = Set.copyOf(anonymousScopes);
+        this.endpoints = endpoints;
         this.problems = problems;
     }
 
@@ -38,6 +42,9 @@ public final class BearerTokens extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
+        if (header != null && endpoints.required(request.getMethod(), request.getRequestURI()).isEmpty()) {
+            header = null; // an open endpoint: whatever the header holds, nothing is checked
+        }
         if (header == null) {
             SecurityContextHolder.getContext().setAuthentication(new AnonymousAuthenticationToken("anonymous",
                     Caller.ANONYMOUS, authorities(anonymousScopes)));

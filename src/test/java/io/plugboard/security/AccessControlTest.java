@@ -163,6 +163,9 @@ class AccessControlTest {
         assertThat(send("GET", "/actuator/health/liveness", null, Map.of()).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/actuator/health/readiness", null, Map.of()).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/actuator/prometheus", null, Map.of()).statusCode()).isEqualTo(200);
+        // a scraper or probe with a stale token still gets through where no token is needed
+        assertThat(send("GET", "/actuator/prometheus", "stale", Map.of()).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/actuator/health/readiness", "stale", Map.of()).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/actuator/metrics", TOKENS.get("admin"), Map.of()).statusCode()).isEqualTo(404);
         assertThat(send("GET", "/actuator/env", TOKENS.get("admin"), Map.of()).statusCode()).isEqualTo(404);
     }
