@@ -60,11 +60,36 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 Map.of(), request);
     }
 
+    /** The heap ran out while serving this request: the server lives on; the client may retry. */
+    @ExceptionHandler(OutOfMemoryError.class)
+    ResponseEntity<ProblemDetail> outOfMemory(OutOfMemoryError e, HttpServletRequest request) {
+        log.warn("Out of memory on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
+        return ProblemResponses.of(ProblemType.INSUFFICIENT_MEMORY, "The server has not enough memory for this "
+                + "request now; retry later or send a smaller one.", Map.of(), request);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        if (clientWentAway(e)) {
+            log.debug("Client went away during {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            return ProblemResponses.of(ProblemType.MALFORMED_REQUEST, "The request broke off before it was read.",
+                    Map.of(), request);
+        }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ProblemResponses.of(ProblemType.INTERNAL_ERROR,
                 "An unexpected error occurred; it has been logged.", Map.of(), request);
+    }
+
+    /** A connection closed or reset by the client mid-request (an aborted upload): not a server fault. */
+    private static boolean clientWentAway(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            String name = t.getClass().getSimpleName();
+            if (name.equals("ClientAbortException") || t instanceof java.io.EOFException
+                    || name.equals("AsyncRequestNotUsableException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Gives Spring MVC's own problems (404 route, 405, 415, 400 binding …) Plugboard's types. */

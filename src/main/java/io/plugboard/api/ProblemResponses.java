@@ -57,7 +57,8 @@ public final class ProblemResponses {
     /** Headers every error answer of this type carries: {@code Retry-After} when trying again later can succeed. */
     static HttpHeaders headers(ProblemType type) {
         HttpHeaders headers = new HttpHeaders();
-        if (type == ProblemType.QUEUE_FULL || type == ProblemType.MODEL_NOT_READY) {
+        if (type == ProblemType.QUEUE_FULL || type == ProblemType.MODEL_NOT_READY
+                || type == ProblemType.INSUFFICIENT_MEMORY) {
             headers.set(HttpHeaders.RETRY_AFTER, "1");
         }
         return headers;

@@ -28,6 +28,13 @@ public final class SafeExtractor {
 
     private final ArchiveLimits limits;
 
+    /** The most an archive may expand to, as a multiple of its own size. */
+    static final long MAX_RATIO = 100;
+    /** Small archives may always expand this far. */
+    private static final long MIN_ALLOWANCE = 64L << 20;
+    /** Room the disk keeps free after an extraction. */
+    private static final long DISK_RESERVE = 256L << 20;
+
     public SafeExtractor(ArchiveLimits limits) {
         this.limits = limits;
     }
@@ -44,11 +51,24 @@ public final class SafeExtractor {
         }
     }
 
-    /** Extracts {@code archive} into {@code target} (which must exist and be empty). */
+    /**
+     * Extracts {@code archive} into {@code target} (which must exist and be empty). It may expand to
+     * at most {@code plugboard.archive.max-expanded-size}, {@value #MAX_RATIO} times its own size,
+     * and what the disk has free less a reserve; links, devices and escaping paths are refused.
+     */
     public void extract(Path archive, Path target) {
         Path root = target.toAbsolutePath().normalize();
+        refuseZipLinks(archive);
         int entries = 0;
         long total = 0;
+        long limit;
+        long free;
+        try {
+            free = Files.getFileStore(root).getUsableSpace() - DISK_RESERVE;
+            limit = Math.min(limits.maxExpandedBytes(), Math.max(MIN_ALLOWANCE, Files.size(archive) * MAX_RATIO));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive));
                 ArchiveInputStream<?> in = open(raw)) {
             ArchiveEntry entry;
@@ -71,10 +91,15 @@ public final class SafeExtractor {
                     int n;
                     while ((n = in.read(buffer)) > 0) {
                         total += n;
-                        if (total > limits.maxExpandedBytes()) {
+                        if (total > free) {
+                            throw new PlugboardException(ProblemType.INSUFFICIENT_STORAGE, "The model store has no "
+                                    + "room for what the archive expands to.");
+                        }
+                        if (total > limit) {
                             throw new PlugboardException(ProblemType.ARCHIVE_TOO_LARGE, "The archive expands past "
-                                    + limits.maxExpandedBytes() + " bytes (plugboard.archive.max-expanded-size).",
-                                    Map.of("limitBytes", limits.maxExpandedBytes()));
+                                    + limit + " bytes (at most " + MAX_RATIO + " times its size, and "
+                                    + limits.maxExpandedBytes() + " bytes: plugboard.archive.max-expanded-size).",
+                                    Map.of("limitBytes", limit));
                         }
                         os.write(buffer, 0, n);
                     }
@@ -87,6 +112,31 @@ public final class SafeExtractor {
         }
         if (entries == 0) {
             throw new PlugboardException(ProblemType.NOT_A_MODEL, "The archive is empty.");
+        }
+    }
+
+    /**
+     * A zip stream shows only local headers, where a symbolic link looks like a file holding its
+     * target: links are read from the central directory first.
+     */
+    private static void refuseZipLinks(Path archive) {
+        try (InputStream in = Files.newInputStream(archive)) {
+            byte[] magic = in.readNBytes(2);
+            if (magic.length < 2 || magic[0] != 'P' || magic[1] != 'K') {
+                return;
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (org.apache.commons.compress.archivers.zip.ZipFile zip =
+                org.apache.commons.compress.archivers.zip.ZipFile.builder().setPath(archive).get()) {
+            for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntries())) {
+                if (entry.isUnixSymlink()) {
+                    throw unsafe("the entry '" + entry.getName() + "' is a symbolic link");
+                }
+            }
+        } catch (IOException e) {
+            throw new PlugboardException(ProblemType.UNSAFE_ARCHIVE, "The archive could not be read: " + e.getMessage(), e);
         }
     }
 

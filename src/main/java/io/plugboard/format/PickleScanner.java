@@ -42,6 +42,9 @@ final class PickleScanner {
     static Summary scan(InputStream in, int maxPickles) throws IOException {
         Set<String> globals = new LinkedHashSet<>();
         Deque<String> recentStrings = new ArrayDeque<>();
+        // strings the pickle memoised: Python's pickler fetches a repeated module name from the memo
+        java.util.Map<Long, String> memo = new java.util.HashMap<>();
+        String top = null; // the string on top of the stack, when the last push was one
         int pickles = 0;
         boolean wellFormed = false;
         outer:
@@ -51,10 +54,13 @@ final class PickleScanner {
                 break;
             }
             boolean stopped = false;
+            memo.clear();
             while (!stopped) {
                 if (op < 0) {
                     break outer;
                 }
+                String pushed = null;
+                boolean keepsTop = false;
                 switch (op) {
                     case '.' -> stopped = true;
                     case 'c', 'i' -> {
@@ -72,32 +78,49 @@ final class PickleScanner {
                             globals.add(module + "." + name);
                         }
                     }
-                    case 0x8c -> remember(recentStrings, string(in, in.read()));
-                    case 'X' -> remember(recentStrings, string(in, readLe(in, 4)));
-                    case 0x8d -> remember(recentStrings, string(in, readLe(in, 8)));
-                    case 'F', 'I', 'L', 'P', 'S', 'V', 'g', 'p' -> {
+                    case 0x8c, 'U' -> pushed = remember(recentStrings, string(in, in.read()));
+                    case 'X', 'T' -> pushed = remember(recentStrings, string(in, readLe(in, 4)));
+                    case 0x8d -> pushed = remember(recentStrings, string(in, readLe(in, 8)));
+                    case 'V' -> {
+                        String text = line(in);
+                        if (text == null) {
+                            break outer;
+                        }
+                        pushed = remember(recentStrings, text);
+                    }
+                    case 0x94 -> { // MEMOIZE
+                        memo.put((long) memo.size(), top);
+                        keepsTop = true;
+                    }
+                    case 'q', 'r', 'p' -> { // BINPUT, LONG_BINPUT, PUT
+                        memo.put(memoIndex(in, op), top);
+                        keepsTop = true;
+                    }
+                    case 'h', 'j', 'g' -> pushed = remember(recentStrings, memo.get(memoIndex(in, op))); // *GET
+                    case 'F', 'I', 'L', 'P', 'S' -> {
                         if (line(in) == null) {
                             break outer;
                         }
                     }
-                    case 'J', 'j', 'r', 0x84 -> skip(in, 4);
-                    case 'K', 'h', 'q', 0x80, 0x82 -> skip(in, 1);
+                    case 'J', 0x84 -> skip(in, 4);
+                    case 'K', 0x80, 0x82 -> skip(in, 1);
                     case 'M', 0x83 -> skip(in, 2);
                     case 'G', 0x95 -> skip(in, 8);
-                    case 'T', 'B' -> skip(in, readLe(in, 4));
-                    case 'U', 'C' -> skip(in, in.read());
+                    case 'B' -> skip(in, readLe(in, 4));
+                    case 'C' -> skip(in, in.read());
                     case 0x8a -> skip(in, in.read());
                     case 0x8b -> skip(in, readLe(in, 4));
                     case 0x8e, 0x96 -> skip(in, readLe(in, 8));
                     case '(', '0', '1', '2', 'N', 'Q', 'R', 'a', 'b', 'd', '}', 'e', 'l', ']', 'o', 's',
                             't', ')', 'u', 0x81, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8f, 0x90, 0x91, 0x92,
-                            0x94, 0x97, 0x98 -> {
+                            0x97, 0x98 -> {
                         // no argument
                     }
                     default -> {
                         break outer;
                     }
                 }
+                top = keepsTop ? top : pushed;
                 if (!stopped) {
                     op = in.read();
                 }
@@ -111,14 +134,32 @@ final class PickleScanner {
         return new Summary(globals, pickles, wellFormed);
     }
 
-    private static void remember(Deque<String> recent, String s) {
+    /** Notes a pushed string as a possible STACK_GLOBAL operand; answers it. */
+    private static String remember(Deque<String> recent, String s) {
         if (s == null) {
-            return;
+            return null;
         }
         recent.addLast(s);
         if (recent.size() > 2) {
             recent.pollFirst();
         }
+        return s;
+    }
+
+    /** The memo index a PUT/GET family opcode names: 1 byte, 4 bytes, or a decimal line. */
+    private static long memoIndex(InputStream in, int op) throws IOException {
+        return switch (op) {
+            case 'q', 'h' -> in.read();
+            case 'r', 'j' -> readLe(in, 4);
+            default -> {
+                String text = line(in);
+                try {
+                    yield text == null ? -1 : Long.parseLong(text.strip());
+                } catch (NumberFormatException e) {
+                    yield -1;
+                }
+            }
+        };
     }
 
     private static String string(InputStream in, long length) throws IOException {

@@ -43,9 +43,12 @@ public final class ModelResidency implements AutoCloseable {
         this.drain = drain;
     }
 
-    /** Loads every stored model version (at start, before the server reports ready). */
+    /** Loads every stored model version (at start, before the server reports ready), newest first. */
     public void restoreAll() {
-        for (StoredModel stored : store.list()) {
+        java.util.List<StoredModel> all = new java.util.ArrayList<>(store.list());
+        all.sort(java.util.Comparator.comparing((StoredModel m) -> m.record().id())
+                .thenComparing(m -> -m.record().version()));
+        for (StoredModel stored : all) {
             locks.withLock(stored.record().id(), () -> {
                 ServedModel model = new ServedModel(stored.record());
                 registry.put(model);
@@ -63,7 +66,7 @@ public final class ModelResidency implements AutoCloseable {
         locks.withLock(id, () -> {
             ModelVersions entry = registry.require(id);
             RuntimeException failure = null;
-            for (StoredModel stored : store.list(id)) {
+            for (StoredModel stored : store.list(id).reversed()) { // the newest serves first
                 ServedModel model = entry.version(stored.record().version()).orElse(null);
                 if (model != null && model.state() == ModelState.READY) {
                     continue;

@@ -141,6 +141,10 @@ public final class InferenceGateway {
             if (cause instanceof RuntimeException r) {
                 throw r;
             }
+            if (cause instanceof OutOfMemoryError) {
+                throw new PlugboardException(ProblemType.INSUFFICIENT_MEMORY, "The server ran out of memory running "
+                        + "this request; retry later or send a smaller one.");
+            }
             throw new IllegalStateException(cause);
         }
     }

@@ -37,6 +37,7 @@ public enum ProblemType {
     INFERENCE_FAILED("inference-failed", 422, "The engine rejected the inputs"),
     QUEUE_FULL("queue-full", 429, "Too many requests queued for this model"),
     MODEL_NOT_READY("model-not-ready", 503, "Model not ready"),
+    INSUFFICIENT_MEMORY("insufficient-memory", 503, "Not enough memory for the request now"),
     TIMEOUT("timeout", 504, "Inference timed out"),
     INSUFFICIENT_STORAGE("insufficient-storage", 507, "Not enough storage for the model"),
     INTERNAL_ERROR("internal-error", 500, "Internal server error");

@@ -79,9 +79,20 @@ public final class ModelServing {
             log.info("Model {} version {} READY ({} via {} on {})", model.id(), model.version(),
                     source.format().id(), backend.name(), placed.model().target());
         } catch (RuntimeException e) {
-            model.failed(e.getMessage());
-            throw e;
+            RuntimeException shown = withoutServerPaths(e, source);
+            model.failed(shown.getMessage());
+            throw shown;
         }
+    }
+
+    /** An engine's message names files by the server's absolute paths: clients see them relative. */
+    private static RuntimeException withoutServerPaths(RuntimeException e, ModelSource source) {
+        String folder = source.directory().toAbsolutePath().toString();
+        if (!(e instanceof PlugboardException p) || p.getMessage() == null || !p.getMessage().contains(folder)) {
+            return e;
+        }
+        String message = p.getMessage().replace(folder + java.io.File.separator, "").replace(folder, ".");
+        return new PlugboardException(p.type(), message, p.properties(), p);
     }
 
     /** Drains and releases a version, keeping its files: it is UNLOADED and its pool gauges are gone. */

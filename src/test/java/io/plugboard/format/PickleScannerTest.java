@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Pickles built opcode by opcode, and the committed torch samples; nothing is ever unpickled. */
@@ -65,8 +64,6 @@ class PickleScannerTest {
     }
 
     @Test
-    @Disabled("STACK_GLOBAL operands fetched from the memo (BINGET), as Python's pickler writes a repeated "
-            + "module name, are not tracked: the global is missed")
     void stackGlobalWithMemoisedModuleIsSeen() throws IOException {
         byte[] pickle = new Pickle().proto(4).op(']').op('(').shortUnicode("builtins").op(0x94)
                 .shortUnicode("set").op(0x94).op(0x93).op(0x94).op('h', 0).shortUnicode("eval").op(0x93)

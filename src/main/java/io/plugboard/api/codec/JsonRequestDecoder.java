@@ -100,6 +100,9 @@ public final class JsonRequestDecoder {
             if (!sawInputs) {
                 throw malformed("The request has no 'inputs' array.");
             }
+            if (p.nextToken() != null) {
+                throw malformed("The request has more after its JSON object; send one object.");
+            }
             return new DecodedRequest(id, inputs, binary, outputs, parameters.timeout(), parameters.binaryOutput());
         } catch (JacksonException e) {
             throw malformed("The request is not valid JSON: " + e.getOriginalMessage());

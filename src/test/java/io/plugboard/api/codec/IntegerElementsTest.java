@@ -43,4 +43,14 @@ class IntegerElementsTest {
         assertThat(decode("7")).isNotNull();
         assertThat(decode("3.0")).isNotNull();
     }
+
+    @Test
+    void bytesAfterTheJsonObjectAreRefused() {
+        String json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"INT32\",\"data\":[1]}]} {}";
+        assertThatThrownBy(() -> DECODER.decode(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), 1 << 20))
+                .isInstanceOfSatisfying(PlugboardException.class, e -> {
+                    assertThat(e.type()).isEqualTo(ProblemType.MALFORMED_REQUEST);
+                    assertThat(e.getMessage()).contains("after its JSON object");
+                });
+    }
 }
