@@ -128,6 +128,9 @@ final class Batcher {
             if (next == null) {
                 break;
             }
+            if (next == InstancePool.STOP) {
+                return new Collected(batch, next); // the pool is closing: run this batch, then stop
+            }
             long nextRows = rows(next);
             if (!compatible(first, next) || rows + nextRows > maxBatchSize) {
                 return new Collected(batch, next);

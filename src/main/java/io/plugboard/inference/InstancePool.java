@@ -37,6 +37,11 @@ public final class InstancePool implements AutoCloseable {
     /** The longest usual engine call run on a virtual request thread rather than handed over. */
     public static final Duration MAX_PINNED = Duration.ofMillis(1);
     private static final long MAX_PINNED_NANOS = MAX_PINNED.toNanos();
+    /**
+     * Put in the queue once a closing pool is drained: an idle worker waits in the queue without
+     * waking (no polling), and this wakes it to end; each worker passes it on to the next.
+     */
+    static final InferenceJob STOP = new InferenceJob(Map.of(), Set.of(), 0, Long.MAX_VALUE);
     /** How long calls get to end once their engine was asked to stop them. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
@@ -162,10 +167,11 @@ public final class InstancePool implements AutoCloseable {
                 List<InferenceJob> batch = List.of();
                 try {
                     if (first == null) {
-                        first = queue.poll(50, TimeUnit.MILLISECONDS);
+                        first = queue.take();
                     }
-                    if (first == null) {
-                        continue;
+                    if (first == STOP) {
+                        queue.offer(STOP);
+                        return;
                     }
                     batch = List.of(first);
                     Batcher.Collected collected = batcher.collect(first, queue);
@@ -258,6 +264,7 @@ public final class InstancePool implements AutoCloseable {
             left.fail(new PlugboardException(ProblemType.MODEL_NOT_READY,
                     "Model '" + modelId + "' was unloaded before the request ran."));
         }
+        queue.offer(STOP); // wakes the idle workers, one after another, to end
         for (Thread worker : workers) { // each ends once its running call and the queue are done
             try {
                 worker.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));

@@ -203,4 +203,29 @@ class InstancePoolTest {
             assertThat(pool.inFlight()).isZero();
         }
     }
+
+    @Test
+    void idleInstancesParkInsteadOfPolling() throws Exception {
+        try (LoadedModel model = load("add_mul")) {
+            PoolSettings many = new PoolSettings(32, 64, TIMEOUT, 1, java.time.Duration.ZERO);
+            InstancePool pool = new InstancePool("idle", model, many, System::nanoTime, observer, new PinnedCalls(2));
+            try {
+                Thread.sleep(200);
+                java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                java.util.function.LongSupplier workersCpu = () -> Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().startsWith("infer-idle-"))
+                        .mapToLong(t -> Math.max(0, threads.getThreadCpuTime(t.threadId()))).sum();
+                long before = workersCpu.getAsLong();
+                Thread.sleep(1000);
+                // 32 threads polling every 50 ms spent tens of milliseconds here; parked ones nothing
+                assertThat(workersCpu.getAsLong() - before).as("CPU ns of 32 idle workers over 1 s")
+                        .isLessThan(5_000_000L);
+            } finally {
+                long start = System.nanoTime();
+                pool.close(java.time.Duration.ofSeconds(5));
+                assertThat(System.nanoTime() - start).as("closing wakes parked workers at once")
+                        .isLessThan(TimeUnit.SECONDS.toNanos(2));
+            }
+        }
+    }
 }
