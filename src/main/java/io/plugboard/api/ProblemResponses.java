@@ -58,7 +58,7 @@ public final class ProblemResponses {
     static HttpHeaders headers(ProblemType type) {
         HttpHeaders headers = new HttpHeaders();
         if (type == ProblemType.QUEUE_FULL || type == ProblemType.MODEL_NOT_READY
-                || type == ProblemType.INSUFFICIENT_MEMORY) {
+                || type == ProblemType.INSUFFICIENT_MEMORY || type == ProblemType.TOO_MANY_UPLOADS) {
             headers.set(HttpHeaders.RETRY_AFTER, "1");
         }
         return headers;

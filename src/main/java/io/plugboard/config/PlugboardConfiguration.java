@@ -151,8 +151,8 @@ public class PlugboardConfiguration {
     }
 
     @Bean
-    ModelRegistry modelRegistry() {
-        return new ModelRegistry();
+    ModelRegistry modelRegistry(PlugboardProperties properties) {
+        return new ModelRegistry(properties.limits().maxModels());
     }
 
     @Bean
@@ -174,8 +174,9 @@ public class PlugboardConfiguration {
 
     @Bean
     ModelServing modelServing(BackendRegistry backends, ServingDefaults defaults, InferenceMetrics metrics,
-            NanoClock nanoClock) {
-        return new ModelServing(backends, defaults, metrics, nanoClock, PinnedCalls.forThisJvm());
+            NanoClock nanoClock, PlugboardProperties properties) {
+        return new ModelServing(backends, defaults, metrics, nanoClock, PinnedCalls.forThisJvm(),
+                new io.plugboard.serving.InstanceBudget(properties.limits().maxInstances()));
     }
 
     @Bean
@@ -199,7 +200,7 @@ public class PlugboardConfiguration {
 
     @Bean
     ModelUploads modelUploads(UploadIngest ingest, ModelServing serving, ModelRegistry registry, ModelLocks locks,
-            ModelRemoval removal, Clock clock) {
+            ModelRemoval removal, Clock clock, PlugboardProperties properties) {
         return new ModelUploads(ingest, serving, registry, locks, removal, clock);
     }
 
@@ -233,6 +234,17 @@ public class PlugboardConfiguration {
     @Bean
     InferenceHandlerMapping inferenceHandlerMapping(InferenceController v1, V2Controller v2) {
         return new InferenceHandlerMapping(v1, v2);
+    }
+
+    /** Caps uploads received at once; runs after access control, before the body is read. */
+    @Bean
+    org.springframework.boot.web.servlet.FilterRegistrationBean<io.plugboard.api.UploadAdmission> uploadAdmission(
+            PlugboardProperties properties, JsonMapper json) {
+        var registration = new org.springframework.boot.web.servlet.FilterRegistrationBean<>(
+                new io.plugboard.api.UploadAdmission(properties.limits().maxConcurrentUploads(),
+                        new io.plugboard.api.ProblemWriter(json)));
+        registration.setOrder(0);
+        return registration;
     }
 
     /** Multipart parts stream to temporary files beside the store, never whole into memory. */

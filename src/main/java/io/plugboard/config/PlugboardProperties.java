@@ -12,7 +12,15 @@ import org.springframework.util.unit.DataSize;
 public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Upload upload,
         @DefaultValue Inference inference, @DefaultValue Serving serving, @DefaultValue Onnx onnx,
         @DefaultValue Engines engines, @DefaultValue Archive archive, @DefaultValue Security security,
-        @DefaultValue Cors cors, @DefaultValue AccessLog accessLog) {
+        @DefaultValue Cors cors, @DefaultValue AccessLog accessLog, @DefaultValue Limits limits) {
+
+    /**
+     * Server-wide caps: models (ids), instances across every loaded version (each is a thread and
+     * an engine session), and uploads received at once (each streams to disk and loads an engine).
+     */
+    public record Limits(@DefaultValue("1000") int maxModels, @DefaultValue("64") int maxInstances,
+            @DefaultValue("2") int maxConcurrentUploads) {
+    }
 
     /**
      * Bearer tokens, stored as SHA-256 digests only. {@code anonymousScopes} is what a request

@@ -42,7 +42,7 @@ public class SecurityConfiguration {
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, PlugboardProperties properties, TokenRegistry tokens,
             JsonMapper json) throws Exception {
-        SecurityProblems problems = new SecurityProblems(json);
+        SecurityProblems problems = new SecurityProblems(new io.plugboard.api.ProblemWriter(json));
         Set<Scope> anonymous = anonymousScopes(properties.security(), tokens);
         EndpointScopes endpoints = new EndpointScopes(properties.security().protectMetrics());
         http.csrf(c -> c.disable()) // cross-site writes are refused by Origin, see CrossSiteWrites
@@ -63,7 +63,8 @@ public class SecurityConfiguration {
                         .authenticationEntryPoint((request, response, failure) -> problems.unauthorized(request,
                                 response, "This endpoint needs a bearer token (Authorization: Bearer <token>)."))
                         .accessDeniedHandler((request, response, denied) -> problems.forbidden(request, response,
-                                "forbidden", "The token does not grant the scope this endpoint needs.")));
+                                io.plugboard.problem.ProblemType.FORBIDDEN,
+                                "The token does not grant the scope this endpoint needs.")));
         if (properties.accessLog().enabled()) {
             http.addFilterAfter(new AccessLog(), ExceptionTranslationFilter.class);
         }

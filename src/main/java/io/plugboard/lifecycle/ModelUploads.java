@@ -56,6 +56,7 @@ public final class ModelUploads {
                         + "' already exists; delete it first, add a version (POST /v1/models/" + id
                         + "/versions) or choose another name.", Map.of("model", id));
             }
+            registry.requireRoomForAnother();
             ServedModel model = add(id, 1, request, Optional.empty());
             return describe(registry.require(id), model);
         });

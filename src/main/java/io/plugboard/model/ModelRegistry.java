@@ -15,6 +15,26 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ModelRegistry {
 
     private final Map<String, ModelVersions> models = new ConcurrentHashMap<>();
+    private final int maxModels;
+
+    /** A registry of at most {@code maxModels} models ({@code plugboard.limits.max-models}). */
+    public ModelRegistry(int maxModels) {
+        this.maxModels = maxModels;
+    }
+
+    public ModelRegistry() {
+        this(Integer.MAX_VALUE);
+    }
+
+    /**
+     * @throws PlugboardException {@code CAPACITY_REACHED} when a new model would pass the cap
+     */
+    public void requireRoomForAnother() {
+        if (models.size() >= maxModels) {
+            throw new PlugboardException(ProblemType.CAPACITY_REACHED, "The server holds its maximum of " + maxModels
+                    + " models (plugboard.limits.max-models); delete one first.", Map.of("limit", maxModels));
+        }
+    }
 
     /** Adds (or replaces) a version, creating the model's entry on its first version. */
     public ModelVersions put(ServedModel model) {

@@ -24,6 +24,7 @@ public final class ServedModel {
     private volatile LoadedModel loaded;
     private volatile InstancePool pool;
     private volatile String placement;
+    private volatile Runnable released = () -> { };
 
     public ServedModel(StoredModelRecord record) {
         this.record = record;
@@ -71,7 +72,8 @@ public final class ServedModel {
     }
 
     /** Serving: the pool's instances are warm. */
-    public void ready(LoadedModel model, InstancePool instancePool, String placementNote) {
+    public void ready(LoadedModel model, InstancePool instancePool, String placementNote, Runnable onReleased) {
+        this.released = onReleased;
         this.loaded = model;
         this.pool = instancePool;
         this.placement = placementNote;
@@ -97,12 +99,20 @@ public final class ServedModel {
     public void close(Duration drain) {
         InstancePool p = pool;
         LoadedModel m = loaded;
+        Runnable r = released;
         pool = null;
         loaded = null;
+        released = () -> { };
+        Runnable closeModel = () -> {
+            if (m != null) {
+                m.close();
+            }
+            r.run();
+        };
         if (p != null) {
-            p.close(drain, m == null ? () -> { } : m::close);
-        } else if (m != null) {
-            m.close();
+            p.close(drain, closeModel);
+        } else {
+            closeModel.run();
         }
     }
 

@@ -33,7 +33,7 @@ public final class CrossSiteWrites extends OncePerRequestFilter {
         String origin = request.getHeader("Origin");
         if (origin != null && !SAFE.contains(request.getMethod()) && !allowedOrigins.contains(origin)
                 && !sameOrigin(origin, request)) {
-            problems.forbidden(request, response, "cross-origin", "A " + request.getMethod() + " from origin '"
+            problems.forbidden(request, response, io.plugboard.problem.ProblemType.CROSS_ORIGIN, "A " + request.getMethod() + " from origin '"
                     + (origin.length() > 80 ? origin.substring(0, 80) + "…" : origin) + "' is refused: it is not "
                     + "this server's origin nor in plugboard.cors.allowed-origins.");
             return;

@@ -18,7 +18,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public final class RequestIds extends OncePerRequestFilter {
 
     public static final String HEADER = "X-Request-Id";
-    public static final String ATTRIBUTE = RequestIds.class.getName();
+    public static final String ATTRIBUTE = io.plugboard.api.ProblemWriter.REQUEST_ID;
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     @Override

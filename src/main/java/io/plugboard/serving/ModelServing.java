@@ -36,14 +36,16 @@ public final class ModelServing {
     private final NanoClock clock;
     /** One budget for every pool: calls pinning virtual threads leave a carrier free. */
     private final PinnedCalls pinnedCalls;
+    private final InstanceBudget instances;
 
     public ModelServing(BackendRegistry backends, ServingDefaults defaults, InferenceMetrics metrics, NanoClock clock,
-            PinnedCalls pinnedCalls) {
+            PinnedCalls pinnedCalls, InstanceBudget instances) {
         this.backends = backends;
         this.defaults = defaults;
         this.metrics = metrics;
         this.clock = clock;
         this.pinnedCalls = pinnedCalls;
+        this.instances = instances;
     }
 
     /**
@@ -58,31 +60,44 @@ public final class ModelServing {
             Backend backend = backendFor(source);
             model.loading(backend.name());
             var poolSettings = defaults.poolFor(settings);
-            TargetPlacement.Placement placement = TargetPlacement.place(defaults.targetFor(settings),
-                    backend.targets(), backend.unavailableTargets());
-            Placed placed = loadPlaced(model.id(), backend, source, placement);
-            model.warming();
-            InstancePool pool = null;
+            instances.take(poolSettings.instances());
+            Runnable giveBack = () -> instances.give(poolSettings.instances());
             try {
-                pool = new InstancePool(model.id(), placed.model(), poolSettings, clock, metrics, pinnedCalls);
-                Warmup warmup = new Warmup(model.id(), placed.model().signature());
-                pool.warm(warmup::run);
+                start(model, source, settings, backend, poolSettings, giveBack);
             } catch (RuntimeException | Error e) {
-                if (pool != null) {
-                    pool.close(java.time.Duration.ZERO);
-                }
-                placed.model().close();
+                giveBack.run();
                 throw e;
             }
-            model.ready(placed.model(), pool, placed.reason());
-            metrics.poolGauges(model.id(), Integer.toString(model.version()), pool);
-            log.info("Model {} version {} READY ({} via {} on {})", model.id(), model.version(),
-                    source.format().id(), backend.name(), placed.model().target());
         } catch (RuntimeException e) {
             RuntimeException shown = withoutServerPaths(e, source);
             model.failed(shown.getMessage());
             throw shown;
         }
+    }
+
+    /** Places, loads, pools and warms; {@code giveBack} returns the instances once the pool has closed. */
+    private void start(ServedModel model, ModelSource source, ModelSettings settings, Backend backend,
+            io.plugboard.inference.PoolSettings poolSettings, Runnable giveBack) {
+        TargetPlacement.Placement placement = TargetPlacement.place(defaults.targetFor(settings),
+                backend.targets(), backend.unavailableTargets());
+        Placed placed = loadPlaced(model.id(), backend, source, placement);
+        model.warming();
+        InstancePool pool = null;
+        try {
+            pool = new InstancePool(model.id(), placed.model(), poolSettings, clock, metrics, pinnedCalls);
+            Warmup warmup = new Warmup(model.id(), placed.model().signature());
+            pool.warm(warmup::run);
+        } catch (RuntimeException | Error e) {
+            if (pool != null) {
+                pool.close(java.time.Duration.ZERO);
+            }
+            placed.model().close();
+            throw e;
+        }
+        model.ready(placed.model(), pool, placed.reason(), giveBack);
+        metrics.poolGauges(model.id(), Integer.toString(model.version()), pool);
+        log.info("Model {} version {} READY ({} via {} on {})", model.id(), model.version(),
+                source.format().id(), backend.name(), placed.model().target());
     }
 
     /** An engine's message names files by the server's absolute paths: clients see them relative. */

@@ -217,7 +217,7 @@ class ModelVersionsTest {
                 new PoolSettings(1, 4, Duration.ofSeconds(5), 1, Duration.ZERO), System::nanoTime,
                 PoolObserver.NONE, new PinnedCalls(2));
         model.warming();
-        model.ready(loaded, pool, "cpu as asked");
+        model.ready(loaded, pool, "cpu as asked", () -> { });
         return model;
     }
 }

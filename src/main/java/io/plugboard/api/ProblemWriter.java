@@ -1,0 +1,40 @@
+package io.plugboard.api;
+
+import io.plugboard.problem.ProblemType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Writes a problem+json answer from a servlet filter, before Spring MVC (and its converters) runs. */
+public final class ProblemWriter {
+
+    /** The request attribute holding the request id, shown in problem details as {@code requestId}. */
+    public static final String REQUEST_ID = "io.plugboard.requestId";
+
+    private final JsonMapper json;
+
+    public ProblemWriter(JsonMapper json) {
+        this.json = json;
+    }
+
+    public void write(HttpServletRequest request, HttpServletResponse response, ProblemType type, String detail)
+            throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type.uri().toString());
+        body.put("title", type.title());
+        body.put("status", type.status());
+        body.put("detail", detail);
+        body.put("instance", request.getRequestURI());
+        Object requestId = request.getAttribute(REQUEST_ID);
+        if (requestId != null) {
+            body.put("requestId", requestId);
+        }
+        ProblemResponses.headers(type).forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+        response.setStatus(type.status());
+        response.setContentType("application/problem+json");
+        response.getOutputStream().write(json.writeValueAsBytes(body));
+    }
+}
