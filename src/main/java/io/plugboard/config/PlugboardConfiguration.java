@@ -236,6 +236,17 @@ public class PlugboardConfiguration {
         return new InferenceHandlerMapping(v1, v2);
     }
 
+    /** Tomcat's own rejections (before any servlet runs) answer problem+json, not HTML. */
+    @Bean
+    org.springframework.boot.web.server.WebServerFactoryCustomizer<
+            org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory> problemErrorReports() {
+        return factory -> factory.addContextCustomizers(context -> {
+            if (context.getParent() instanceof org.apache.catalina.core.StandardHost host) {
+                host.setErrorReportValveClass(io.plugboard.api.ProblemErrorReports.class.getName());
+            }
+        });
+    }
+
     /** Caps uploads received at once; runs after access control, before the body is read. */
     @Bean
     org.springframework.boot.web.servlet.FilterRegistrationBean<io.plugboard.api.UploadAdmission> uploadAdmission(

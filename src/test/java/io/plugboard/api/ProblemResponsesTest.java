@@ -85,6 +85,17 @@ class ProblemResponsesTest extends ServerTest {
     }
 
     @Test
+    void rejectionsByTheContainerAreProblemsToo() throws Exception {
+        Http.Reply slash = http.get("/v1/models/a%2Fb");
+        assertThat(slash.status()).isEqualTo(400);
+        assertThat(slash.contentType()).startsWith("application/problem+json");
+        assertThat(slash.problemType()).isEqualTo(P + "malformed-request");
+        Http.Reply huge = http.get("/v1/models", Map.of("X-Padding", "x".repeat(20_000)));
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
     void unknownModelAndRoutes() {
         assertProblem(http.get("/v1/models/nope"), 404, "model-not-found");
         assertProblem(http.delete("/v1/models/nope"), 404, "model-not-found");
