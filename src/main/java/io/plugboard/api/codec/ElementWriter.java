@@ -10,7 +10,9 @@ import java.nio.ByteOrder;
 import java.util.Locale;
 
 /**
- * Writes JSON element values into a fixed-size tensor buffer, range-checked for the datatype.
+ * Writes JSON element values into a tensor buffer, range-checked for the datatype. The buffer
+ * grows with the elements that arrive, up to what the shape declares: memory follows the bytes a
+ * client actually sent, never what its shape claims.
  * Non-finite floats travel as the strings "NaN", "Infinity" and "-Infinity" (JSON has no literals
  * for them); integers must be integral and in range.
  */
@@ -20,16 +22,20 @@ final class ElementWriter implements ElementSink {
 
     private final String tensor;
     private final DataType type;
-    private final ByteBuffer out;
+    private static final int FIRST_BYTES = 1 << 16;
+
+    private final int declaredBytes;
+    private ByteBuffer out;
 
     ElementWriter(String tensor, DataType type, int count) {
         this.tensor = tensor;
         this.type = type;
-        this.out = ByteBuffer.allocate(count * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        this.declaredBytes = count * type.byteSize();
+        this.out = ByteBuffer.allocate(Math.min(declaredBytes, FIRST_BYTES)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     boolean full() {
-        return !out.hasRemaining();
+        return out.position() == declaredBytes;
     }
 
     ByteBuffer finish() {
@@ -149,10 +155,16 @@ final class ElementWriter implements ElementSink {
     }
 
     private void ensureRoom() {
-        if (!out.hasRemaining()) {
+        if (out.hasRemaining()) {
+            return;
+        }
+        if (out.position() >= declaredBytes) {
             throw new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor
                     + "' has more data elements than its shape holds.", java.util.Map.of("input", tensor));
         }
+        ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(declaredBytes, 2L * out.capacity()))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        out = bigger.put(out.flip());
     }
 
     private long checked(long v, long min, long max) {
