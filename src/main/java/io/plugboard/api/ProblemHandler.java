@@ -107,6 +107,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         String detail = body instanceof ProblemDetail p && p.getDetail() != null ? p.getDetail() : ex.getMessage();
         String path = request instanceof ServletWebRequest swr ? swr.getRequest().getRequestURI() : null;
         ProblemDetail problem = ProblemResponses.detail(type, detail, Map.of(), path);
+        if (request instanceof ServletWebRequest swr) {
+            ProblemResponses.withRequestId(problem, swr.getRequest());
+        }
         if (type == ProblemType.INTERNAL_ERROR) {
             log.error("Request failed", ex);
         }

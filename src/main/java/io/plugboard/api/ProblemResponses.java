@@ -39,8 +39,17 @@ public final class ProblemResponses {
             HttpServletRequest request) {
         HttpHeaders headers = headers(type);
         String instance = request == null ? null : safePath(request.getRequestURI());
-        return ResponseEntity.status(type.status()).headers(headers).contentType(PROBLEM_JSON)
-                .body(detail(type, detail, properties, instance));
+        ProblemDetail problem = detail(type, detail, properties, instance);
+        withRequestId(problem, request);
+        return ResponseEntity.status(type.status()).headers(headers).contentType(PROBLEM_JSON).body(problem);
+    }
+
+    /** Adds the request's id ({@code X-Request-Id}) as {@code requestId}, when it has one. */
+    static void withRequestId(ProblemDetail problem, HttpServletRequest request) {
+        Object id = request == null ? null : request.getAttribute(ProblemWriter.REQUEST_ID);
+        if (id != null) {
+            problem.setProperty("requestId", id);
+        }
     }
 
     private static String safePath(String path) {

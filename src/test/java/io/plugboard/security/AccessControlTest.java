@@ -178,6 +178,10 @@ class AccessControlTest {
         assertThat(reply.headers().firstValue("X-Request-Id")).hasValue("trace-42");
         assertThat(Http.JSON.readTree(reply.body()).get("requestId").asString()).isEqualTo("trace-42");
         assertThat(reply.body()).contains("https://plugboard.io/problems/unauthorized").doesNotContain("guessed");
+        // problems written by Spring MVC carry it too
+        HttpResponse<String> missing = send("GET", "/v1/models/nope", TOKENS.get("read"), Map.of("X-Request-Id", "trace-43"));
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(Http.JSON.readTree(missing.body()).get("requestId").asString()).isEqualTo("trace-43");
     }
 
     @Test
