@@ -101,9 +101,15 @@ abstract class DjlBackend implements Backend {
             model.close();
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, failure + ": "
                     + EngineMessages.firstLine(e.getMessage()), e);
-        } catch (RuntimeException e) {
+        } catch (PlugboardException e) {
             model.close();
             throw e;
+        } catch (RuntimeException e) {
+            // the engine's own failures on a bad file (TensorFlow's TFDataLossException for corrupt
+            // variables, …) are the model's fault, not the server's
+            model.close();
+            throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, failure + ": "
+                    + EngineMessages.firstLine(String.valueOf(e.getMessage())), e);
         }
     }
 

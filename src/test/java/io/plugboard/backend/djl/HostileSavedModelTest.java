@@ -67,4 +67,24 @@ class HostileSavedModelTest extends ServerTest {
         assertThat(http.upload(Map.of("name", "clean"), upload(SavedModelGraphCheckTest.serving(
                 AFFINE.resolve("saved_model.pb")))).status()).isEqualTo(201);
     }
+
+    @Test
+    void corruptVariablesAreA422AndTheServerServesOn() throws Exception {
+        List<Http.Part> parts = upload(SavedModelGraphCheckTest.serving(AFFINE.resolve("saved_model.pb")));
+        List<Http.Part> corrupt = new ArrayList<>();
+        for (Http.Part part : parts) {
+            byte[] bytes = part.bytes();
+            if (part.filename().endsWith("variables.index")) {
+                bytes = java.util.Arrays.copyOf(bytes, bytes.length);
+                for (int i = 8; i < bytes.length; i += 3) {
+                    bytes[i] ^= 0x5a;
+                }
+            }
+            corrupt.add(new Http.Part(part.filename(), bytes));
+        }
+        Http.Reply reply = http.upload(Map.of("name", "corrupt"), corrupt);
+        assertThat(reply.status()).as(reply.toString()).isEqualTo(422);
+        assertThat(reply.problemType()).endsWith("/model-load-failed");
+        assertThat(http.get("/actuator/health/liveness").status()).isEqualTo(200);
+    }
 }
