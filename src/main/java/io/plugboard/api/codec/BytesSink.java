@@ -16,7 +16,7 @@ final class BytesSink implements ElementSink {
     private final List<byte[]> elements;
 
     BytesSink(String tensor, int count) {
-        this.tensor = tensor;
+        this.tensor = tensor == null ? "(unnamed)" : tensor; // "name" may come after "data"
         this.count = count;
         this.elements = new ArrayList<>(Math.min(count, 1 << 16));
     }

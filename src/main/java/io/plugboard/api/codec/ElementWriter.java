@@ -28,7 +28,7 @@ final class ElementWriter implements ElementSink {
     private ByteBuffer out;
 
     ElementWriter(String tensor, DataType type, int count) {
-        this.tensor = tensor;
+        this.tensor = tensor == null ? "(unnamed)" : tensor; // "name" may come after "data"
         this.type = type;
         this.declaredBytes = count * type.byteSize();
         this.out = ByteBuffer.allocate(Math.min(declaredBytes, FIRST_BYTES)).order(ByteOrder.LITTLE_ENDIAN);

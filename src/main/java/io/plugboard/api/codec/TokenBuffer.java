@@ -1,6 +1,5 @@
 package io.plugboard.api.codec;
 
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +36,13 @@ final class TokenBuffer implements ElementSink {
         add(big != null ? big : (Object) v);
     }
 
+    /** A decimal as it was read: its value and its text (never converted here: 1e-99999999 is cheap only unparsed). */
+    private record Decimal(double value, String text) {
+    }
+
     @Override
     public void decimal(double v, String text) {
-        add(new BigDecimal(text));
+        add(new Decimal(v, text));
     }
 
     @Override
@@ -53,7 +56,7 @@ final class TokenBuffer implements ElementSink {
                 case Boolean b -> sink.bool(b);
                 case Long l -> sink.integer(l, null);
                 case BigInteger b -> sink.integer(0, b);
-                case BigDecimal d -> sink.decimal(d.doubleValue(), d.toString());
+                case Decimal d -> sink.decimal(d.value(), d.text());
                 case String s -> sink.string(s);
                 default -> throw new IllegalStateException(String.valueOf(v));
             }
