@@ -106,6 +106,13 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         };
         String detail = body instanceof ProblemDetail p && p.getDetail() != null ? p.getDetail() : ex.getMessage();
         String path = request instanceof ServletWebRequest swr ? swr.getRequest().getRequestURI() : null;
+        String method = request instanceof ServletWebRequest swr ? swr.getRequest().getMethod() : "";
+        if (type == ProblemType.NOT_FOUND) {
+            detail = "No endpoint answers " + method + " " + path + "; see /v3/api-docs for the API.";
+        } else if (type == ProblemType.UNSUPPORTED_MEDIA_TYPE && path != null && path.matches("/v1/models(/[^/]+/versions)?/?")) {
+            detail = "A model upload is multipart/form-data with the model in a part named 'file', e.g. "
+                    + "curl -F file=@model.onnx " + path + " (" + detail + ")";
+        }
         ProblemDetail problem = ProblemResponses.detail(type, detail, Map.of(), path);
         if (request instanceof ServletWebRequest swr) {
             ProblemResponses.withRequestId(problem, swr.getRequest());

@@ -152,7 +152,8 @@ public final class InstancePool implements AutoCloseable {
         if (!queue.offer(job)) {
             observer.rejected(modelId, ProblemType.QUEUE_FULL.slug());
             throw new PlugboardException(ProblemType.QUEUE_FULL, "Model '" + modelId + "' already has "
-                    + settings.queueCapacity() + " requests queued; retry shortly.",
+                    + settings.queueCapacity() + (settings.queueCapacity() == 1 ? " request" : " requests")
+                    + " queued; retry shortly.",
                     Map.of("queueCapacity", settings.queueCapacity()));
         }
         return job;

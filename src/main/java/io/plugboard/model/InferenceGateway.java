@@ -127,8 +127,9 @@ public final class InferenceGateway {
             return job.result().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             pool.abandon(job); // a call already running is stopped where the engine can
+            String within = timeout.toMillis() > 0 ? timeout.toMillis() + " ms" : timeout.toNanos() / 1000 + " µs";
             throw new PlugboardException(ProblemType.TIMEOUT, "Model '" + modelId + "' did not answer within "
-                    + timeout.toMillis() + " ms.", Map.of("timeoutMs", timeout.toMillis()));
+                    + within + ".", Map.of("timeoutMs", timeout.toMillis(), "timeoutMicros", timeout.toNanos() / 1000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             pool.abandon(job);

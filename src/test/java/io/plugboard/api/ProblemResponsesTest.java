@@ -96,6 +96,17 @@ class ProblemResponsesTest extends ServerTest {
     }
 
     @Test
+    void messagesSayWhatToDo() {
+        Http.Reply unknown = http.get("/v1/modelz");
+        assertProblem(unknown, 404, "not-found");
+        assertThat(unknown.json().get("detail").asString()).contains("No endpoint answers GET /v1/modelz")
+                .doesNotContain("static resource");
+        Http.Reply raw = http.post("/v1/models", "application/octet-stream", new byte[] {1, 2, 3});
+        assertProblem(raw, 415, "unsupported-media-type");
+        assertThat(raw.json().get("detail").asString()).contains("multipart/form-data", "'file'");
+    }
+
+    @Test
     void unknownModelAndRoutes() {
         assertProblem(http.get("/v1/models/nope"), 404, "model-not-found");
         assertProblem(http.delete("/v1/models/nope"), 404, "model-not-found");
