@@ -21,6 +21,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class InferenceMetrics implements PoolObserver {
 
+    /**
+     * Buckets sized for inference latencies, 100 µs to 60 s: 17 series per histogram, where
+     * Micrometer's percentile histogram publishes about 90.
+     */
+    static final Duration[] LATENCY_BUCKETS = seconds(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+            0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
+    /** Buckets for model loads, 100 ms to 10 min. */
+    static final Duration[] LOAD_BUCKETS = seconds(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600);
+
     private final MeterRegistry registry;
     /** Meters on the request path, looked up once per tag combination rather than built per call. */
     private final Map<List<String>, Meter> cache = new ConcurrentHashMap<>();
@@ -43,9 +52,7 @@ public final class InferenceMetrics implements PoolObserver {
         String result = outcome.equals("success") ? "success" : "error";
         Timer timer = cached(List.of("duration", model, result), () -> Timer.builder("plugboard.inference.duration")
                 .description("Inference request latency, from admission to answer")
-                .tags("model", model, "outcome", result)
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
-                .maximumExpectedValue(Duration.ofSeconds(60))
+                .tags("model", model, "outcome", result).serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry));
         timer.record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -53,7 +60,44 @@ public final class InferenceMetrics implements PoolObserver {
     public void modelLoaded(String model, String format, String backend, long nanos, boolean ok) {
         Timer.builder("plugboard.model.load.duration").description("Time to load a model into its engine")
                 .tags("model", model, "format", format, "backend", backend, "outcome", ok ? "success" : "failure")
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                .serviceLevelObjectives(LOAD_BUCKETS).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * What one version's pool reports: everything {@link #executed} records, plus
+     * {@code plugboard.inference.compute{model,version}}, the engine call alone (apart from queue time
+     * and the whole request). Removed with the version's other meters.
+     */
+    public PoolObserver forVersion(String version) {
+        return new PoolObserver() {
+            @Override
+            public void rejected(String model, String reason) {
+                InferenceMetrics.this.rejected(model, reason);
+            }
+
+            @Override
+            public void dequeued(String model, long queuedNanos) {
+                InferenceMetrics.this.dequeued(model, queuedNanos);
+            }
+
+            @Override
+            public void executed(String model, int requests, long rows, long busyNanos) {
+                InferenceMetrics.this.executed(model, requests, rows, busyNanos);
+                Timer compute = cached(List.of("compute", model, version), () -> Timer.builder(
+                        "plugboard.inference.compute").description("The engine call alone, per executed batch")
+                        .tags("model", model, "version", version).serviceLevelObjectives(LATENCY_BUCKETS)
+                        .register(registry));
+                compute.record(busyNanos, TimeUnit.NANOSECONDS);
+            }
+        };
+    }
+
+    private static Duration[] seconds(double... values) {
+        Duration[] out = new Duration[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Duration.ofNanos(Math.round(values[i] * 1e9));
+        }
+        return out;
     }
 
     /**
@@ -71,8 +115,9 @@ public final class InferenceMetrics implements PoolObserver {
                 .tags("model", model, "version", version).register(registry);
     }
 
-    /** Removes the meters of one model version (its pool gauges). */
+    /** Removes the meters of one model version (its pool gauges and compute histogram). */
     public void forgetVersion(String model, String version) {
+        cache.keySet().removeIf(key -> key.size() > 2 && key.get(1).equals(model) && key.get(2).equals(version));
         for (Meter meter : registry.getMeters()) {
             if (model.equals(meter.getId().getTag("model")) && version.equals(meter.getId().getTag("version"))) {
                 registry.remove(meter);
@@ -90,8 +135,7 @@ public final class InferenceMetrics implements PoolObserver {
     public void dequeued(String model, long queuedNanos) {
         Timer timer = cached(List.of("queue", model), () -> Timer.builder("plugboard.queue.time")
                 .description("Time requests wait in the queue")
-                .tag("model", model).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(60))
+                .tag("model", model).serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry));
         timer.record(queuedNanos, TimeUnit.NANOSECONDS);
     }

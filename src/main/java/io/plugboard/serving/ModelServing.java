@@ -84,7 +84,8 @@ public final class ModelServing {
         model.warming();
         InstancePool pool = null;
         try {
-            pool = new InstancePool(model.id(), placed.model(), poolSettings, clock, metrics, pinnedCalls);
+            pool = new InstancePool(model.id(), placed.model(), poolSettings, clock,
+                    metrics.forVersion(Integer.toString(model.version())), pinnedCalls);
             Warmup warmup = new Warmup(model.id(), placed.model().signature());
             pool.warm(warmup::run);
         } catch (RuntimeException | Error e) {

@@ -101,14 +101,24 @@ class ModelRacesTest extends ServerTest {
         }
         assertThat(http.get("/v2/models/" + id + "/ready").status()).isNotEqualTo(200);
         assertThat(gaugeLines(id)).as("pool gauges of an unloaded model").isEmpty();
+        assertThat(computeLines(id)).as("compute histogram of an unloaded version").isEmpty();
 
         assertThat(http.postJson("/v2/repository/models/" + id + "/load", "{}").status()).isEqualTo(200);
         assertThat(http.get("/v2/models/" + id + "/ready").status()).isEqualTo(200);
         assertThat(http.postJson("/v2/models/" + id + "/infer", CNN_BODY).status()).isEqualTo(200);
+        // the engine call alone, per version, apart from queue time and the whole request
+        assertThat(computeLines(id)).anyMatch(l -> l.startsWith("plugboard_inference_compute_seconds_bucket{")
+                && l.contains("version=\"1\"") && l.contains("le=\"0.01\""));
         assertThat(gaugeLines(id)).as("pool gauges of the reloaded model")
                 .anyMatch(l -> l.startsWith("plugboard_queue_depth{"))
                 .anyMatch(l -> l.startsWith("plugboard_instances_busy{"))
                 .allMatch(l -> l.endsWith(" 0.0"));
+    }
+
+    private List<String> computeLines(String id) {
+        return http.get("/actuator/prometheus").body().lines()
+                .filter(l -> l.startsWith("plugboard_inference_compute_seconds"))
+                .filter(l -> l.contains("model=\"" + id + "\"")).toList();
     }
 
     private List<String> gaugeLines(String id) {
