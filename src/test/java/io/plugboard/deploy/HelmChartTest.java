@@ -352,6 +352,20 @@ class HelmChartTest {
                 .hasMessageContaining("schema").hasMessageContaining("maxBatch");
     }
 
+    @Test
+    void schemaRejectsAMemoryQuantityWithoutItsUnit(@TempDir Path temp) throws IOException {
+        Path values = Files.writeString(temp.resolve("bytes.yaml"), "resources:\n  limits:\n    memory: 4\n");
+        assertThatThrownBy(() -> template(DEFAULTS).withValuesFile(values).call()).hasMessageContaining("memory");
+    }
+
+    @Test
+    void autoscalingAloneBringsADisruptionBudget(@TempDir Path temp) throws IOException {
+        Path values = Files.writeString(temp.resolve("hpa.yaml"),
+                "autoscaling:\n  enabled: true\n  minReplicas: 1\n  maxReplicas: 4\n");
+        List<HasMetadata> manifests = parse(template(DEFAULTS).withValuesFile(values).call());
+        assertThat(manifests).anyMatch(PodDisruptionBudget.class::isInstance);
+    }
+
     // ------------------------------------------------------------------------------------------
     // helpers
     // ------------------------------------------------------------------------------------------
