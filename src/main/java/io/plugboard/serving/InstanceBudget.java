@@ -34,8 +34,4 @@ public final class InstanceBudget {
     public synchronized void give(int n) {
         used = Math.max(0, used - n);
     }
-
-    public synchronized int used() {
-        return used;
-    }
 }

@@ -22,9 +22,4 @@ public record ModelSettings(PoolOverrides pool, Target target, EngineOptions eng
     public Target targetOr(Target fallback) {
         return target != null ? target : fallback;
     }
-
-    /** The same settings with the engine options of {@code other} (a new version inheriting them). */
-    public ModelSettings withEngine(EngineOptions other) {
-        return new ModelSettings(pool, target, other);
-    }
 }
