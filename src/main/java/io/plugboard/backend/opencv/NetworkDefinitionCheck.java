@@ -68,7 +68,8 @@ final class NetworkDefinitionCheck {
                 throw invalid("has the key '" + shortened(key) + "', which is not a plain name", i);
             }
             if (POSITIVE.contains(key) || NOT_NEGATIVE.contains(key)) {
-                long n = number(key, value, i);
+                int lineIndex = i;
+                long n = number(key, value, () -> lineIndex);
                 switch (key) {
                     case "width" -> width = n;
                     case "height" -> height = n;
@@ -97,18 +98,22 @@ final class NetworkDefinitionCheck {
         while (m.find()) {
             String key = m.group(1);
             if (POSITIVE.contains(key) || NOT_NEGATIVE.contains(key)) {
-                long n = number(key, m.group(2), lineOf(text, m.start()));
+                int at = m.start();
+                long n = number(key, m.group(2), () -> lineOf(text, at));
                 if (key.equals("input_dim")) {
                     inputDims.add(n);
                 }
             }
         }
+        // layer blocks are read one after another, each once: a search resumes after the block it
+        // read, so nested or repeated layers cannot make the check go over the text again and again
         Matcher layer = Pattern.compile("\\blayers?\\s*\\{").matcher(text);
-        while (layer.find()) {
+        int from = 0;
+        while (from < text.length() && layer.find(from)) {
             if (++layers > MAX_LAYERS) {
                 throw invalid("has more than " + MAX_LAYERS + " layers", 0);
             }
-            checkRequiredFields(text, layer.end(), lineOf(text, layer.start()));
+            from = checkRequiredFields(text, layer.end(), layer.start());
         }
         if (!inputDims.isEmpty()) {
             return inputDims.stream().limit(4).mapToLong(Long::longValue).toArray();
@@ -118,7 +123,8 @@ final class NetworkDefinitionCheck {
             Matcher dim = Pattern.compile("\\bdim\\s*:\\s*([0-9]+)").matcher(shape.group(2));
             List<Long> dims = new ArrayList<>();
             while (dim.find()) {
-                dims.add(number("dim", dim.group(1), lineOf(text, shape.start())));
+                int at = shape.start();
+                dims.add(number("dim", dim.group(1), () -> lineOf(text, at)));
             }
             return dims.isEmpty() || dims.contains(0L) ? null : dims.stream().mapToLong(Long::longValue).toArray();
         }
@@ -129,7 +135,8 @@ final class NetworkDefinitionCheck {
      * A layer whose size OpenCV reads from a field must give it: left out (or misspelt), it is 0 and
      * the engine divides by it or indexes past its buffers.
      */
-    private static void checkRequiredFields(String text, int bodyStart, int line) {
+    /** Checks one layer block; answers where it ends. */
+    private static int checkRequiredFields(String text, int bodyStart, int layerStart) {
         int depth = 1;
         int end = bodyStart;
         while (end < text.length() && depth > 0) {
@@ -148,14 +155,15 @@ final class NetworkDefinitionCheck {
         for (String field : required) {
             if (!Pattern.compile("\\b" + field + "[a-z_]*\\s*:").matcher(body).find()) {
                 throw invalid("has a " + kind + " layer without " + (field.equals("kernel_") ? "kernel_size" : field),
-                        line);
+                        lineOf(text, layerStart));
             }
         }
+        return end;
     }
 
     private static void checkReferences(String key, String value, int layer, int line) {
         for (String part : value.split(",")) {
-            long ref = number(key, part.strip(), line, -MAX, MAX);
+            long ref = number(key, part.strip(), () -> line, -MAX, MAX);
             long target = ref < 0 ? layer + ref : ref;
             if (target < 0 || target >= layer) {
                 throw invalid(key + "=" + value + " refers to a layer that does not come before layer " + layer, line);
@@ -163,20 +171,21 @@ final class NetworkDefinitionCheck {
         }
     }
 
-    private static long number(String key, String value, int line) {
+    /** {@code line} is worked out only for the message of a refusal: counting lines costs a pass over the text. */
+    private static long number(String key, String value, java.util.function.IntSupplier line) {
         return number(key, value, line, POSITIVE.contains(key) ? 1 : 0, MAX);
     }
 
-    private static long number(String key, String value, int line, long min, long max) {
+    private static long number(String key, String value, java.util.function.IntSupplier line, long min, long max) {
         long n;
         try {
             n = Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw invalid(key + "=" + shortened(value) + " is not an integer", line);
+            throw invalid(key + "=" + shortened(value) + " is not an integer", line.getAsInt());
         }
         if (n < min || n > max) {
             throw invalid(key + " " + n + " is outside " + min + ".." + max + " (OpenCV would crash or exhaust memory on it)",
-                    line);
+                    line.getAsInt());
         }
         return n;
     }

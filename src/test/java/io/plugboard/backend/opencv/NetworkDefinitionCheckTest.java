@@ -71,4 +71,16 @@ class NetworkDefinitionCheckTest {
                 + "layer { name: \"l\" " + layer + " }")).isInstanceOfSatisfying(PlugboardException.class,
                         e -> assertThat(e.getMessage()).contains("layer without"));
     }
+
+    @Test
+    void aDefinitionBuiltToRepeatWorkCostsOnePass() {
+        StringBuilder text = new StringBuilder("input: \"data\"\ninput_shape { dim: 1 dim: 3 }\n");
+        text.append("pad: 0\n".repeat(200_000)); // every field once made the check count lines from the start
+        text.append("layer { type: \"Convolution\" ".repeat(4000)); // and every nested layer rescanned the rest
+        text.append("num_output: 1 kernel_size: 1 ").append("}".repeat(4000));
+        long before = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        assertThat(NetworkDefinitionCheck.caffe(text.toString())).containsExactly(1, 3);
+        long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - before;
+        assertThat(cpu).as("CPU ns checking %d characters", text.length()).isLessThan(3_000_000_000L);
+    }
 }
