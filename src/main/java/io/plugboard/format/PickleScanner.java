@@ -44,6 +44,7 @@ final class PickleScanner {
         Deque<String> recentStrings = new ArrayDeque<>();
         // strings the pickle memoised: Python's pickler fetches a repeated module name from the memo
         java.util.Map<Long, String> memo = new java.util.HashMap<>();
+        long memoized = 0; // MEMOIZE's next index, counted even past what is kept
         String top = null; // the string on top of the stack, when the last push was one
         int pickles = 0;
         boolean wellFormed = false;
@@ -55,6 +56,7 @@ final class PickleScanner {
             }
             boolean stopped = false;
             memo.clear();
+            memoized = 0;
             while (!stopped) {
                 if (op < 0) {
                     break outer;
@@ -69,13 +71,13 @@ final class PickleScanner {
                         if (module == null || name == null) {
                             break outer;
                         }
-                        globals.add(module + "." + name);
+                        addGlobal(globals, module + "." + name);
                     }
                     case 0x93 -> { // STACK_GLOBAL: module and name are the last two strings pushed
                         if (recentStrings.size() >= 2) {
                             String name = recentStrings.pollLast();
                             String module = recentStrings.pollLast();
-                            globals.add(module + "." + name);
+                            addGlobal(globals, module + "." + name);
                         }
                     }
                     case 0x8c, 'U' -> pushed = remember(recentStrings, string(in, in.read()));
@@ -89,11 +91,11 @@ final class PickleScanner {
                         pushed = remember(recentStrings, text);
                     }
                     case 0x94 -> { // MEMOIZE
-                        memo.put((long) memo.size(), top);
+                        remember(memo, memoized++, top);
                         keepsTop = true;
                     }
                     case 'q', 'r', 'p' -> { // BINPUT, LONG_BINPUT, PUT
-                        memo.put(memoIndex(in, op), top);
+                        remember(memo, memoIndex(in, op), top);
                         keepsTop = true;
                     }
                     case 'h', 'j', 'g' -> pushed = remember(recentStrings, memo.get(memoIndex(in, op))); // *GET
@@ -132,6 +134,24 @@ final class PickleScanner {
             wellFormed = true;
         }
         return new Summary(globals, pickles, wellFormed);
+    }
+
+    /** What a scan keeps, whatever the file's size: a pickle is read to its end, never into memory whole. */
+    private static final int MAX_KEPT = 4096;
+
+    private static void addGlobal(Set<String> globals, String global) {
+        if (globals.size() < MAX_KEPT) {
+            globals.add(global);
+        }
+    }
+
+    /** Keeps a memoised string (only strings matter here), up to {@link #MAX_KEPT} of them. */
+    private static void remember(java.util.Map<Long, String> memo, long index, String value) {
+        if (value == null) {
+            memo.remove(index);
+        } else if (memo.size() < MAX_KEPT || memo.containsKey(index)) {
+            memo.put(index, value);
+        }
     }
 
     /** Notes a pushed string as a possible STACK_GLOBAL operand; answers it. */

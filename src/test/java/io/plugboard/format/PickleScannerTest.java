@@ -245,4 +245,36 @@ class PickleScannerTest {
             return this;
         }
     }
+
+    @Test
+    void aPickleBuiltToFillTheScannersMemoryIsReadInBoundedMemory() throws IOException {
+        // 40 M memoised one-byte strings (160 MB, streamed): kept whole, the memo alone would need
+        // several GB, past this JVM's heap; and 100 k distinct globals, of which a bounded number is kept
+        byte[] memoised = {(byte) 0x8c, 1, 'a', (byte) 0x94};
+        long repeats = 40_000_000;
+        StringBuilder globals = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+            globals.append("cm").append(i).append("\nf\n");
+        }
+        byte[] tail = (globals + ".").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.io.InputStream pickle = new java.io.InputStream() {
+            private long position = -2;
+
+            @Override
+            public int read() {
+                long at = position++;
+                if (at < 0) {
+                    return at == -2 ? 0x80 : 4;
+                }
+                if (at < repeats * 4) {
+                    return memoised[(int) (at % 4)] & 0xff;
+                }
+                long t = at - repeats * 4;
+                return t < tail.length ? tail[(int) t] & 0xff : -1;
+            }
+        };
+        PickleScanner.Summary summary = PickleScanner.scan(new java.io.BufferedInputStream(pickle), 5);
+        assertThat(summary.globals()).hasSize(4096);
+        assertThat(summary.wellFormed()).isTrue();
+    }
 }
