@@ -70,8 +70,10 @@ final class MojoArchiveCheck {
             if (count(info, "n_domains") != domains.size()) {
                 throw invalid("declares n_domains = " + info.get("n_domains") + " but lists " + domains.size());
             }
+            // each domain file is counted once, streamed, however many columns name it
+            Map<String, Long> lineCounts = new HashMap<>();
             for (String domain : domains) {
-                checkDomain(zip, domain, nColumns);
+                checkDomain(zip, domain, nColumns, lineCounts);
             }
         } catch (IOException e) {
             throw invalid("cannot be read as a zip archive: " + e.getMessage());
@@ -79,7 +81,7 @@ final class MojoArchiveCheck {
     }
 
     /** {@code "<column>: <levels> <file>"}: a column that exists, and as many levels as its file has lines. */
-    private static void checkDomain(ZipFile zip, String line, long nColumns) throws IOException {
+    private static void checkDomain(ZipFile zip, String line, long nColumns, Map<String, Long> lineCounts) {
         String[] parts = line.split("[:\\s]+");
         if (parts.length != 3) {
             throw invalid("has a malformed domain line '" + shortened(line) + "'");
@@ -93,18 +95,33 @@ final class MojoArchiveCheck {
         if (file == null) {
             throw invalid("names domain file '" + shortened(parts[2]) + "', which the archive does not hold");
         }
-        byte[] content = read(zip, file, MAX_DOMAIN_BYTES);
-        long lines = 0;
-        for (byte b : content) {
-            if (b == '\n') {
-                lines++;
-            }
-        }
-        if (content.length > 0 && content[content.length - 1] != '\n') {
-            lines++;
-        }
+        long lines = lineCounts.computeIfAbsent(file.getName(), name -> countLines(zip, file));
         if (levels > lines) {
             throw invalid("declares " + levels + " levels for column " + column + " but its domain file holds " + lines);
+        }
+    }
+
+    /** Lines of a domain file, read in blocks (never whole), refused past {@link #MAX_DOMAIN_BYTES}. */
+    private static long countLines(ZipFile zip, ZipEntry file) {
+        try (InputStream in = zip.getInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            long lines = 0;
+            long total = 0;
+            int last = '\n';
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                total += n;
+                if (total > MAX_DOMAIN_BYTES) {
+                    throw invalid("holds '" + file.getName() + "' larger than " + (MAX_DOMAIN_BYTES >> 20) + " MB");
+                }
+                for (int i = 0; i < n; i++) {
+                    lines += buffer[i] == '\n' ? 1 : 0;
+                }
+                last = buffer[n - 1];
+            }
+            return last == '\n' ? lines : lines + 1;
+        } catch (IOException e) {
+            throw invalid("cannot read '" + file.getName() + "': " + e.getMessage());
         }
     }
 

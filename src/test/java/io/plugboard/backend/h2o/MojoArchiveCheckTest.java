@@ -70,4 +70,34 @@ class MojoArchiveCheckTest {
             assertThat(e.getMessage()).contains(message);
         });
     }
+
+    @Test
+    void oneBigDomainFileNamedByEveryColumnIsReadOnce(@TempDir Path dir) throws Exception {
+        int columns = 2000;
+        StringBuilder ini = new StringBuilder("[info]\nn_columns = " + columns + "\nn_features = 1\nn_classes = 1\n"
+                + "n_domains = " + columns + "\ncategory = Regression\n\n[columns]\n");
+        for (int i = 0; i < columns; i++) {
+            ini.append("c").append(i).append('\n');
+        }
+        ini.append("\n[domains]\n");
+        for (int i = 0; i < columns; i++) {
+            ini.append(i).append(": 1 big.txt\n");
+        }
+        Path mojo = dir.resolve("many.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(mojo))) {
+            zip.putNextEntry(new ZipEntry("model.ini"));
+            zip.write(ini.toString().getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("domains/big.txt"));
+            byte[] lines = "a\n".repeat(1 << 20).getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < 32; i++) { // 64 MB that compress to little
+                zip.write(lines);
+            }
+            zip.closeEntry();
+        }
+        long before = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        assertThatCode(() -> MojoArchiveCheck.check(mojo)).doesNotThrowAnyException();
+        long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - before;
+        // read per column, the file would be inflated 2000 times: 128 GB
+        assertThat(cpu).as("CPU ns").isLessThan(5_000_000_000L);
+    }
 }
