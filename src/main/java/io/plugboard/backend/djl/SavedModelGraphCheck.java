@@ -35,6 +35,8 @@ final class SavedModelGraphCheck {
     private final Set<String> allowed;
     private final Map<String, NodeDef> nodes = new HashMap<>();
     private final Map<String, FunctionDef> functions = new HashMap<>();
+    /** Each function's nodes by name, built when first needed. */
+    private final Map<String, Map<String, NodeDef>> functionNodes = new HashMap<>();
     /** For each function, the argument positions that reach a restore op's file prefix. */
     private final Map<String, Set<Integer>> prefixArguments = new HashMap<>();
     private final String saverFilename;
@@ -63,7 +65,7 @@ final class SavedModelGraphCheck {
         for (String name : nodesRun(signature)) {
             NodeDef node = nodes.get(name);
             checkNode(node, "the graph", functionsRun);
-            if (TensorFlowOps.RESTORE.contains(node.getOp()) && !isSaverFilename(node.getInput(0))) {
+            if (TensorFlowOps.RESTORE.contains(node.getOp()) && !isSaverFilename(prefixOf(node, "the graph"))) {
                 throw unsafe(node, "the graph", "reads a checkpoint from a path the graph makes up, not the "
                         + "model's own variables");
             }
@@ -82,7 +84,7 @@ final class SavedModelGraphCheck {
             for (NodeDef node : function.getNodeDefList()) {
                 checkNode(node, "function " + name, called);
                 if (TensorFlowOps.RESTORE.contains(node.getOp())
-                        && !args.contains(source(node.getInput(0), function))) {
+                        && !args.contains(source(prefixOf(node, "function " + name), function))) {
                     throw unsafe(node, "function " + name, "reads a checkpoint from a path the function makes up");
                 }
             }
@@ -93,21 +95,23 @@ final class SavedModelGraphCheck {
     /** An op allowed here, and the calls it makes: a call passing a made-up path to a restore is refused. */
     private void checkNode(NodeDef node, String where, Set<String> called) {
         String op = node.getOp();
+        List<String> calls = new java.util.ArrayList<>();
         if (functions.containsKey(op)) {
-            called.add(op);
+            calls.add(op);
         } else if (!allowed.contains(op) && !TensorFlowOps.RESTORE.contains(op)) {
             throw unsafe(node, where, "is not an operation inference graphs are allowed to run here");
         }
         for (AttrValue value : node.getAttrMap().values()) {
             if (value.hasFunc()) {
-                called.add(value.getFunc().getName());
+                calls.add(value.getFunc().getName());
             }
-            value.getList().getFuncList().forEach(f -> called.add(f.getName()));
+            value.getList().getFuncList().forEach(f -> calls.add(f.getName()));
         }
-        for (String function : called) {
+        for (String function : calls) { // this node's calls only: the check costs per node, not per node and call
             if (!functions.containsKey(function)) {
                 throw unsafe(node, where, "calls function '" + function + "', which the model does not define");
             }
+            called.add(function);
         }
     }
 
@@ -199,22 +203,38 @@ final class SavedModelGraphCheck {
         return positions;
     }
 
+    /** Whether an input is the loader's filename tensor, through at most 64 Identity nodes (a cycle ends). */
     private boolean isSaverFilename(String input) {
         String name = nodeName(input);
-        while (nodes.containsKey(name) && nodes.get(name).getOp().equals("Identity") && !name.equals(saverFilename)) {
-            name = nodeName(nodes.get(name).getInput(0));
+        for (int hops = 0; hops < 64 && !name.equals(saverFilename); hops++) {
+            NodeDef identity = nodes.get(name);
+            if (identity == null || !identity.getOp().equals("Identity") || identity.getInputCount() == 0) {
+                return false;
+            }
+            name = nodeName(identity.getInput(0));
         }
         return name.equals(saverFilename);
     }
 
+    /** A restore's file prefix: its first input; a restore without one is refused. */
+    private static String prefixOf(NodeDef restore, String where) {
+        if (restore.getInputCount() == 0) {
+            throw unsafe(restore, where, "has no file prefix input");
+        }
+        return restore.getInput(0);
+    }
+
     /** The function argument (or node) an input comes from, through Identity nodes. */
-    private static String source(String input, FunctionDef function) {
+    private String source(String input, FunctionDef function) {
+        Map<String, NodeDef> byName = functionNodes.computeIfAbsent(function.getSignature().getName(), k -> {
+            Map<String, NodeDef> nodesOf = new HashMap<>();
+            function.getNodeDefList().forEach(n -> nodesOf.put(n.getName(), n));
+            return nodesOf;
+        });
         String name = input.split(":")[0];
         for (int hops = 0; hops < 64; hops++) {
-            String current = name;
-            NodeDef identity = function.getNodeDefList().stream()
-                    .filter(n -> n.getName().equals(current) && n.getOp().equals("Identity")).findFirst().orElse(null);
-            if (identity == null) {
+            NodeDef identity = byName.get(name);
+            if (identity == null || !identity.getOp().equals("Identity") || identity.getInputCount() == 0) {
                 return name;
             }
             name = identity.getInput(0).split(":")[0];
