@@ -58,7 +58,7 @@ public final class SafeExtractor {
      */
     public void extract(Path archive, Path target) {
         Path root = target.toAbsolutePath().normalize();
-        refuseZipLinks(archive);
+        refuseZipLinks(archive, limits);
         int entries = 0;
         long total = 0;
         long limit;
@@ -119,7 +119,7 @@ public final class SafeExtractor {
      * A zip stream shows only local headers, where a symbolic link looks like a file holding its
      * target: links are read from the central directory first.
      */
-    private static void refuseZipLinks(Path archive) {
+    private static void refuseZipLinks(Path archive, ArchiveLimits limits) {
         try (InputStream in = Files.newInputStream(archive)) {
             byte[] magic = in.readNBytes(2);
             if (magic.length < 2 || magic[0] != 'P' || magic[1] != 'K') {
@@ -128,6 +128,7 @@ public final class SafeExtractor {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        CentralDirectory.requireWithin(archive, limits.maxEntries());
         try (org.apache.commons.compress.archivers.zip.ZipFile zip =
                 org.apache.commons.compress.archivers.zip.ZipFile.builder().setPath(archive).get()) {
             for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntries())) {

@@ -1,6 +1,7 @@
 package io.plugboard.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.plugboard.problem.PlugboardException;
@@ -149,7 +150,7 @@ class SafeExtractorTest {
         assertThat(e.type()).isEqualTo(ProblemType.ARCHIVE_TOO_LARGE);
         assertThat(e.type().status()).isEqualTo(413);
         assertThat(e.properties()).containsEntry("limitEntries", 2);
-        assertThat(contents()).hasSize(2);
+        assertThat(contents()).as("a zip is refused for what its directory declares, before any entry").isEmpty();
     }
 
     @Test
@@ -265,5 +266,27 @@ class SafeExtractorTest {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aZipDeclaringMillionsOfEntriesIsRefusedBeforeItsDirectoryIsRead(@TempDir Path dir) throws IOException {
+        Path zip = dir.resolve("many.zip");
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (int i = 0; i < 50_000; i++) {
+                out.putNextEntry(new java.util.zip.ZipEntry("e" + i));
+                out.closeEntry();
+            }
+        }
+        Path target = Files.createDirectory(dir.resolve("out"));
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getThreadAllocatedBytes(Thread.currentThread().threadId());
+        assertThatThrownBy(() -> new SafeExtractor(new ArchiveLimits(100, 1 << 20)).extract(zip, target))
+                .isInstanceOfSatisfying(PlugboardException.class, e -> {
+                    assertThat(e.type()).isEqualTo(ProblemType.ARCHIVE_TOO_LARGE);
+                    assertThat(e.getMessage()).contains("declares 50000 entries");
+                });
+        // parsing the 50 000-entry directory would allocate tens of MB
+        long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().threadId()) - before;
+        assertThat(allocated).as("bytes allocated refusing").isLessThan(2L << 20);
     }
 }
