@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.plugboard.backend.Backend;
 import io.plugboard.backend.BackendRegistry;
 import io.plugboard.backend.Target;
+import io.plugboard.confinement.ConfinementStatus;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
@@ -21,9 +22,11 @@ import org.springframework.web.bind.annotation.RestController;
 public class HardwareController {
 
     private final BackendRegistry backends;
+    private final ConfinementStatus confinement;
 
-    public HardwareController(BackendRegistry backends) {
+    public HardwareController(BackendRegistry backends, ConfinementStatus confinement) {
         this.backends = backends;
+        this.confinement = confinement;
     }
 
     /** A target and the backends that can use it. */
@@ -36,12 +39,12 @@ public class HardwareController {
 
     /** The inventory. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Inventory(List<TargetEntry> targets, List<Unavailable> unavailable) {
+    public record Inventory(List<TargetEntry> targets, List<Unavailable> unavailable, ConfinementStatus confinement) {
     }
 
     @Operation(summary = "Hardware inventory", description = "cpu always; cuda:N and tensorrt:N when ONNX Runtime's "
             + "providers load and devices exist; openvino with an OpenVINO-enabled ONNX Runtime; GPU devices of the "
-            + "DJL engines once they have started.")
+            + "DJL engines once they have started; whether the process is confined (Linux Landlock).")
     @GetMapping(path = "/v1/hardware", produces = MediaType.APPLICATION_JSON_VALUE)
     public Inventory inventory() {
         Map<Target, List<String>> byTarget = new TreeMap<>(Comparator.comparing(Target::kind)
@@ -59,6 +62,6 @@ public class HardwareController {
         }
         List<TargetEntry> targets = new ArrayList<>();
         byTarget.forEach((name, users) -> targets.add(new TargetEntry(name, users)));
-        return new Inventory(targets, unavailable);
+        return new Inventory(targets, unavailable, confinement);
     }
 }

@@ -19,6 +19,7 @@ import io.plugboard.backend.opencv.OpenCvBackend;
 import io.plugboard.backend.tflite.TfLiteBackend;
 import io.plugboard.backend.BackendRegistry;
 import io.plugboard.backend.NativeCache;
+import io.plugboard.confinement.ConfinementStatus;
 import io.plugboard.backend.onnx.AcceleratorProbe;
 import io.plugboard.backend.onnx.OnnxBackend;
 import io.plugboard.backend.onnx.SystemAcceleratorProbe;
@@ -48,14 +49,19 @@ import jakarta.servlet.MultipartConfigElement;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Wires Plugboard's parts together; the only place that knows every package. */
 @Configuration(proxyBeanMethods = false)
 public class PlugboardConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(PlugboardConfiguration.class);
 
     @Bean
     Clock clock() {
@@ -92,6 +98,18 @@ public class PlugboardConfiguration {
     @Bean
     OnnxBackend onnxBackend(OnnxSettings settings, AcceleratorProbe probe) {
         return new OnnxBackend(settings, probe);
+    }
+
+    @Bean
+    ConfinementStatus confinementStatus(PlugboardProperties properties, Environment environment) {
+        ConfinementStatus status = ConfinementStatus.detect(properties.confinement().mode(), System.getenv(),
+                environment.getProperty(ConfinementStatus.UNSUPPORTED_PROPERTY));
+        if (status.confined()) {
+            log.info("Confined with Landlock ABI {}: {}", status.abi(), status.detail());
+        } else if (!"off".equals(status.state())) {
+            log.info("Not confined ({}): {}", status.state(), status.detail());
+        }
+        return status;
     }
 
     @Bean
@@ -276,7 +294,6 @@ public class PlugboardConfiguration {
     ApplicationRunner warmEnginesAndExit(BackendRegistry backends,
             org.springframework.context.ConfigurableApplicationContext context) {
         return args -> {
-            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PlugboardConfiguration.class);
             for (Backend backend : backends.backends()) {
                 java.util.Optional<String> missing = backend.unavailableReason();
                 if (missing.isPresent()) {

@@ -1,5 +1,6 @@
 package io.plugboard.config;
 
+import io.plugboard.confinement.ConfinementMode;
 import java.nio.file.Path;
 import java.util.List;
 import java.time.Duration;
@@ -12,7 +13,17 @@ import org.springframework.util.unit.DataSize;
 public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Upload upload,
         @DefaultValue Inference inference, @DefaultValue Serving serving, @DefaultValue Onnx onnx,
         @DefaultValue Engines engines, @DefaultValue Archive archive, @DefaultValue Security security,
-        @DefaultValue Cors cors, @DefaultValue AccessLog accessLog, @DefaultValue Limits limits) {
+        @DefaultValue Cors cors, @DefaultValue AccessLog accessLog, @DefaultValue Limits limits,
+        @DefaultValue Confinement confinement) {
+
+    /**
+     * Process confinement (Linux Landlock): {@code mode} auto, required or off; {@code readPaths}
+     * and {@code writePaths} are paths beyond the ones Plugboard knows it needs (e.g. TLS key
+     * stores, a log folder set outside Spring's logging properties).
+     */
+    public record Confinement(@DefaultValue("auto") ConfinementMode mode, @DefaultValue List<Path> readPaths,
+            @DefaultValue List<Path> writePaths) {
+    }
 
     /**
      * Server-wide caps: models (ids), instances across every loaded version (each is a thread and

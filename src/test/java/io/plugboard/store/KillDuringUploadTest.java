@@ -3,14 +3,13 @@ package io.plugboard.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plugboard.support.Http;
+import io.plugboard.support.ServerProcess;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,43 +20,18 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class KillDuringUploadTest {
 
-    private static Process start(Path store, int port) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.plugboard.PlugboardApplication",
-                "--server.port=" + port, "--plugboard.store.path=" + store, "--spring.jmx.enabled=false",
-                "--logging.level.root=WARN")
-                .redirectErrorStream(true).redirectOutput(store.resolveSibling(store.getFileName() + ".log").toFile())
-                .start();
-    }
-
-    private static void awaitReady(Http http) throws Exception {
-        for (int i = 0; i < 240; i++) {
-            try {
-                if (http.get("/actuator/health/readiness").status() == 200) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("server did not become ready");
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static ServerProcess start(Path store) throws Exception {
+        return ServerProcess.start(store.resolveSibling(store.getFileName() + ".log"), List.of(),
+                "--plugboard.store.path=" + store).awaitReady();
     }
 
     @Test
     void sigkillMidUploadLeavesNothingHalfMade(@TempDir Path dir) throws Exception {
         Path store = dir.resolve("store");
-        int port = freePort();
-        Process server = start(store, port);
+        ServerProcess server = start(store);
+        int port = server.port();
         try {
-            Http http = new Http(port);
-            awaitReady(http);
+            Http http = server.http();
             assertThat(http.upload("kept", Path.of("src/test/resources/models/onnx/add_mul.onnx")).status()).isEqualTo(201);
             try (Socket socket = new Socket("localhost", port)) {
                 OutputStream out = socket.getOutputStream();
@@ -75,11 +49,11 @@ class KillDuringUploadTest {
                 }
                 out.flush();
                 Thread.sleep(300);
-                server.destroyForcibly(); // SIGKILL, mid-upload
-                assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                server.kill(); // SIGKILL, mid-upload
+                assertThat(server.process().isAlive()).isFalse();
             }
         } finally {
-            server.destroyForcibly();
+            server.close();
         }
         ModelStore reopened = new ModelStore(store, JsonMapper.builder().build());
         List<StoredModel> stored = reopened.list();
@@ -87,19 +61,13 @@ class KillDuringUploadTest {
         try (var staging = Files.list(store.resolve("staging"))) {
             assertThat(staging.toList()).as("staging after restart").isEmpty();
         }
-        int port2 = freePort();
-        Process again = start(store, port2);
-        try {
-            Http http = new Http(port2);
-            awaitReady(http);
+        try (ServerProcess again = start(store)) {
+            Http http = again.http();
             assertThat(http.get("/v1/models").json().get("models")).hasSize(1);
             assertThat(http.postJson("/v1/models/kept/infer", "{\"inputs\":[{\"name\":\"a\",\"shape\":[1,3],\"datatype\":\"FP32\","
                     + "\"data\":[1,2,3]},{\"name\":\"b\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,1,1]}]}").status())
                     .isEqualTo(200);
             assertThat(http.get("/v1/models/half").status()).isEqualTo(404);
-        } finally {
-            again.destroyForcibly();
-            again.waitFor(30, TimeUnit.SECONDS);
         }
     }
 }
