@@ -6,8 +6,11 @@ import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelInstance;
 import io.plugboard.backend.ModelSource;
 import io.plugboard.backend.Target;
+import io.plugboard.backend.djl.DjlRuntime;
+import io.plugboard.backend.djl.MxNetBackend;
 import io.plugboard.backend.h2o.MojoBackend;
 import io.plugboard.backend.opencv.OpenCvBackend;
+import io.plugboard.backend.tflite.TfLiteBackend;
 import io.plugboard.backend.NativeCache;
 import io.plugboard.format.ModelFormat;
 import io.plugboard.problem.PlugboardException;
@@ -28,20 +31,23 @@ import java.util.zip.ZipOutputStream;
 class ParserFuzzTest {
 
     private static final Path MODELS = Path.of("src/test/resources/models");
-    private static final Backend OPENCV = new OpenCvBackend(new NativeCache(Path.of("target/engine-cache")));
+    private static final NativeCache CACHE = new NativeCache(Path.of("target/engine-cache"));
+    private static final Backend OPENCV = new OpenCvBackend(CACHE);
     private static final Backend MOJO = new MojoBackend();
+    private static final Backend TFLITE = new TfLiteBackend(CACHE);
+    private static final Backend MXNET = new MxNetBackend(new DjlRuntime(CACHE));
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void darknetDefinitions(byte[] cfg) throws IOException {
         loadAndRun(OPENCV, ModelFormat.DARKNET, "net.cfg", cfg, "tiny.weights");
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void caffeDefinitions(byte[] prototxt) throws IOException {
         loadAndRun(OPENCV, ModelFormat.CAFFE, "deploy.prototxt", prototxt, "tiny.caffemodel");
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "10m")
     void mojoDeclarations(byte[] ini) throws IOException {
         Path dir = Files.createTempDirectory("fuzz-mojo");
         try (OutputStream file = Files.newOutputStream(dir.resolve("model.zip"));
@@ -53,6 +59,33 @@ class ParserFuzzTest {
             zip.closeEntry();
         }
         load(MOJO, new ModelSource(dir, "model.zip", ModelFormat.H2O_MOJO), dir);
+    }
+
+    @FuzzTest(maxDuration = "10m")
+    void tfliteModels(byte[] flatbuffer) throws IOException {
+        Path dir = Files.createTempDirectory("fuzz-tflite");
+        Files.write(dir.resolve("model.tflite"), flatbuffer);
+        load(TFLITE, new ModelSource(dir, "model.tflite", ModelFormat.TFLITE), dir);
+    }
+
+    /** A symbol over the tiny model's parameters, run on its test input's shape (MXNet declares none). */
+    @FuzzTest(maxDuration = "10m")
+    void mxnetSymbols(byte[] symbol) throws IOException {
+        Path dir = Files.createTempDirectory("fuzz-mxnet");
+        Files.write(dir.resolve("tiny-symbol.json"), symbol);
+        Files.copy(MODELS.resolve("mxnet/tiny-0000.params"), dir.resolve("tiny-0000.params"));
+        try (LoadedModel model = MXNET.load(new ModelSource(dir, "tiny-symbol.json", ModelFormat.MXNET), Target.CPU);
+                ModelInstance instance = model.newInstance()) {
+            Warmups.run(Warmups.withShapes(model.signature(), new long[] {2, 3}), instance);
+        } catch (PlugboardException e) {
+            if (e.type().status() >= 500) {
+                throw e;
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     private static void loadAndRun(Backend backend, ModelFormat format, String name, byte[] definition, String weights)

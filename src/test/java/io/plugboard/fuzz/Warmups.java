@@ -20,6 +20,12 @@ final class Warmups {
     private Warmups() {
     }
 
+    /** The signature with every input given {@code shape} (for engines that declare none). */
+    static ModelSignature withShapes(ModelSignature signature, long[] shape) {
+        return new ModelSignature(signature.inputs().stream()
+                .map(s -> new TensorSpec(s.name(), s.datatype(), shape.clone())).toList(), signature.outputs());
+    }
+
     static void run(ModelSignature signature, ModelInstance instance) {
         Map<String, Tensor> inputs = new HashMap<>();
         for (TensorSpec spec : signature.inputs()) {

@@ -41,14 +41,41 @@ public final class MxNetBackend extends DjlBackend {
 
     @Override
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
-        engine();
         Path symbol = findSymbol(source);
+        try {
+            MxNetSymbolCheck.check(new String(Files.readAllBytes(symbol), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        engine();
         String prefix = symbol.getFileName().toString().replaceFirst("-symbol\\.json$", "");
         Path dir = symbol.getParent();
         List<String> inputs = inputNames(dir, prefix);
-        ModelSignature signature = new ModelSignature(
-                inputs.stream().map(n -> new TensorSpec(n, DataType.FP32, null)).toList(), List.of());
+        ModelSignature signature = declared(source, inputs).orElseGet(() -> new ModelSignature(
+                inputs.stream().map(n -> new TensorSpec(n, DataType.FP32, null)).toList(), List.of()));
         return loadModel(dir, target, Map.of("epoch", "0"), signature, "MXNet could not load the model", prefix);
+    }
+
+    /**
+     * The {@code signature} field, when given: it must name the symbol's data inputs (in any
+     * order); its shapes let inputs be checked and the model warm up before it serves.
+     */
+    private static java.util.Optional<ModelSignature> declared(ModelSource source, List<String> inputs) {
+        String json = source.options().signature();
+        if (json == null) {
+            return java.util.Optional.empty();
+        }
+        ModelSignature parsed = SignatureParser.parse(json);
+        Set<String> names = new java.util.HashSet<>();
+        parsed.inputs().forEach(spec -> names.add(spec.name()));
+        if (!names.equals(new java.util.HashSet<>(inputs))) {
+            throw new PlugboardException(ProblemType.INVALID_PARAMETER, "The 'signature' field names inputs "
+                    + names + ", but the MXNet symbol's data inputs are " + inputs + ".",
+                    Map.of("parameter", "signature"));
+        }
+        List<TensorSpec> ordered = inputs.stream().map(n -> parsed.inputs().stream()
+                .filter(spec -> spec.name().equals(n)).findFirst().orElseThrow()).toList();
+        return java.util.Optional.of(new ModelSignature(ordered, parsed.outputs()));
     }
 
     private static Path findSymbol(ModelSource source) {

@@ -12,6 +12,11 @@ import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
 import io.plugboard.tensor.DataType;
 import io.plugboard.tensor.TensorSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +65,7 @@ public final class TfLiteBackend implements Backend {
 
     @Override
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
+        checkStructure(source.mainPath());
         cache.prepare();
         TfLiteModel model;
         try {
@@ -90,6 +96,20 @@ public final class TfLiteBackend implements Backend {
             if (probe != null) {
                 TfLiteInterpreterDelete(probe);
             }
+        }
+    }
+
+    /** The model's structure, read from a read-only mapping of the file before TensorFlow Lite sees it. */
+    private static void checkStructure(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "The TensorFlow Lite model is larger "
+                        + "than 2 GB; it is refused before TensorFlow Lite reads it.");
+            }
+            TfLiteModelCheck.check(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

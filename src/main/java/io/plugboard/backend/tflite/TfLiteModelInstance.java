@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorflowlite.TfLiteInterpreter;
 import org.bytedeco.tensorflowlite.TfLiteInterpreterOptions;
 import org.bytedeco.tensorflowlite.TfLiteModel;
@@ -78,6 +79,10 @@ final class TfLiteModelInstance implements ModelInstance {
             Tensor t = inputs.get(specs.get(i).name());
             TfLiteTensor target = TfLiteInterpreterGetInputTensor(interpreter, i);
             long bytes = t.byteSize();
+            if (!holdsData(target, bytes)) {
+                throw new PlugboardException(ProblemType.INFERENCE_FAILED, "TensorFlow Lite has no room for input '"
+                        + specs.get(i).name() + "' (" + bytes + " bytes).");
+            }
             try (BytePointer in = new BytePointer(bytes)) {
                 t.copyTo(in.asByteBuffer().order(ByteOrder.nativeOrder()));
                 if (TfLiteTensorCopyFromBuffer(target, in, bytes) != kTfLiteOk) {
@@ -101,6 +106,10 @@ final class TfLiteModelInstance implements ModelInstance {
                 shape[d] = TfLiteTensorDim(tensor, d);
             }
             long size = TfLiteTensorByteSize(tensor);
+            if (!holdsData(tensor, size)) {
+                throw new PlugboardException(ProblemType.INFERENCE_FAILED, "TensorFlow Lite produced no data for output '"
+                        + spec.name() + "'.");
+            }
             try (BytePointer buffer = new BytePointer(size)) {
                 TfLiteTensorCopyToBuffer(tensor, buffer, size);
                 out.put(spec.name(), Tensor.copyOf(spec.datatype(), shape,
@@ -108,6 +117,15 @@ final class TfLiteModelInstance implements ModelInstance {
             }
         }
         return out;
+    }
+
+    /** A tensor TensorFlow Lite would copy {@code bytes} into or out of: allocated, of that size. */
+    private static boolean holdsData(TfLiteTensor tensor, long bytes) {
+        if (tensor == null || tensor.isNull() || TfLiteTensorByteSize(tensor) != bytes) {
+            return false;
+        }
+        Pointer data = TfLiteTensorData(tensor);
+        return bytes == 0 || (data != null && !data.isNull());
     }
 
     @Override
