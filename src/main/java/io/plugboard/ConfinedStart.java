@@ -1,5 +1,7 @@
 package io.plugboard;
 
+import io.plugboard.backend.NativeCache;
+import io.plugboard.backend.NativeLibraryCheck;
 import io.plugboard.config.PlugboardProperties;
 import io.plugboard.confinement.ConfinementException;
 import io.plugboard.confinement.ConfinementMode;
@@ -35,7 +37,12 @@ final class ConfinedStart implements ApplicationListener<ApplicationEnvironmentP
         ConfigurableEnvironment env = event.getEnvironment();
         PlugboardProperties properties = Binder.get(env).bindOrCreate("plugboard", PlugboardProperties.class);
         ConfinementMode mode = properties.confinement().mode();
-        if (mode == ConfinementMode.OFF || System.getenv(ProcessConfinement.MARKER) != null) {
+        if (System.getenv(ProcessConfinement.MARKER) != null) {
+            return; // the confined program: checked and confined before it was started
+        }
+        Path cache = properties.engines().cacheDirOrDefault();
+        checkEngineLibraries(cache);
+        if (mode == ConfinementMode.OFF) {
             return;
         }
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
@@ -58,10 +65,25 @@ final class ConfinedStart implements ApplicationListener<ApplicationEnvironmentP
         }
         List<Path> writable = new ArrayList<>(properties.confinement().writePaths());
         writable.add(properties.store().path());
-        writable.add(properties.engines().cacheDirOrDefault());
-        ConfinementPlan plan = ConfinementPlan.of(env, writable, properties.confinement().readPaths(),
-                ProcessConfinement.commandLine());
+        // the engines unpack into these; the cache's root (the check's record) stays read-only
+        NativeCache engines = new NativeCache(cache);
+        writable.add(engines.djl());
+        writable.add(engines.javacpp());
+        List<Path> readable = new ArrayList<>(properties.confinement().readPaths());
+        readable.add(engines.root());
+        ConfinementPlan plan = ConfinementPlan.of(env, writable, readable, ProcessConfinement.commandLine());
         confinement.confineAndRestart(plan, abi);
+    }
+
+    /** Every engine library in the cache must be the build's own before anything loads one. */
+    private static void checkEngineLibraries(Path cache) {
+        NativeLibraryCheck.Result result = new NativeLibraryCheck(cache, ConfinedStart.class.getClassLoader()).verify();
+        if (!result.removed().isEmpty()) {
+            log.warn("Engine cache {}: removed {} file(s) that are not the build's libraries, to be unpacked again: {}",
+                    cache, result.removed().size(), result.removed());
+        }
+        log.debug("Engine cache {}: {} files, {} read and compared with the build, in {} ms", cache, result.files(),
+                result.readAgain(), result.millis());
     }
 
     private static void unconfined(ConfigurableEnvironment env, ConfinementMode mode, String reason) {

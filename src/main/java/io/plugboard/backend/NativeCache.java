@@ -28,12 +28,16 @@ public final class NativeCache {
         return root.resolve("djl");
     }
 
+    public Path javacpp() {
+        return root.resolve("javacpp");
+    }
+
     /** Creates the folders and points JavaCPP at {@code javacpp/}; later calls do nothing. */
     public synchronized void prepare() {
         if (prepared) {
             return;
         }
-        Path javacpp = root.resolve("javacpp");
+        Path javacpp = javacpp();
         try {
             Files.createDirectories(djl());
             Files.createDirectories(javacpp);
