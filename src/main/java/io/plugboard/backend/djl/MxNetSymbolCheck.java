@@ -72,7 +72,7 @@ final class MxNetSymbolCheck {
         }
         JsonNode args = root.path("arg_nodes");
         for (JsonNode arg : args) {
-            int index = arg.isIntegralNumber() ? arg.asInt() : -1;
+            int index = arg.isIntegralNumber() && arg.canConvertToInt() ? arg.asInt() : -1;
             if (index < 0 || index >= nodes.size() || !"null".equals(nodes.get(index).path("op").asString(""))) {
                 throw refused("names argument node " + arg + ", which is not one of its variables");
             }
@@ -89,7 +89,8 @@ final class MxNetSymbolCheck {
     /** An entry [node, output(, version)]: an earlier node, and an output that node has. */
     private static void checkEntry(JsonNode entry, int before, int[] outputs, String where) {
         if (!entry.isArray() || entry.size() < 2 || entry.size() > 3 || !entry.get(0).isIntegralNumber()
-                || !entry.get(1).isIntegralNumber()) {
+                || !entry.get(1).isIntegralNumber() || !entry.get(0).canConvertToLong()
+                || !entry.get(1).canConvertToLong()) {
             throw refused("has a " + where + " that is not [node, output]");
         }
         long node = entry.get(0).asLong();

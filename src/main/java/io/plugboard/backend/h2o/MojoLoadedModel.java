@@ -63,6 +63,10 @@ final class MojoLoadedModel extends BaseLoadedModel {
             }
             rows = n;
         }
+        if (rows < 0) {
+            throw new PlugboardException(ProblemType.INFERENCE_FAILED, "The model takes no input column, so a request "
+                    + "cannot say how many rows to score.");
+        }
         boolean regression = model.getModelCategory() == ModelCategory.Regression;
         int classes = regression ? 0 : model.getNumResponseClasses();
         ByteBuffer values = ByteBuffer.allocate(Math.max(rows, 0) * 8).order(ByteOrder.LITTLE_ENDIAN);

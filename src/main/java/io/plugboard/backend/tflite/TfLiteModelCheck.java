@@ -145,8 +145,9 @@ final class TfLiteModelCheck {
     private static int subgraph(FlatTable subgraph, int index, int[] builtin, long[] bufferBytes, int subgraphs,
             Map<Integer, List<Integer>> calls) {
         int tensors = bounded(subgraph.vectorLength(0, 4), MAX_LIST, "tensors");
+        boolean[] written = new boolean[tensors]; // subgraph inputs, constants and operator outputs
         for (int t = 0; t < tensors; t++) {
-            tensor(subgraph.tableAt(0, t), index, t, bufferBytes);
+            written[t] = tensor(subgraph.tableAt(0, t), index, t, bufferBytes);
         }
         for (int field : new int[] {1, 2}) {
             int n = bounded(subgraph.vectorLength(field, 4), MAX_LIST, "subgraph inputs and outputs");
@@ -155,6 +156,9 @@ final class TfLiteModelCheck {
                 if (tensor < 0 || tensor >= tensors) {
                     throw refused("has subgraph " + index + " " + (field == 1 ? "input" : "output") + " " + tensor
                             + ", which is not one of its " + tensors + " tensors", Map.of());
+                }
+                if (field == 1) {
+                    written[tensor] = true;
                 }
             }
         }
@@ -173,6 +177,13 @@ final class TfLiteModelCheck {
                     if (tensor < -1 || tensor >= tensors) {
                         throw refused("has operator " + o + " of subgraph " + index + " naming tensor " + tensor
                                 + ", which is not one of its " + tensors + " tensors", Map.of());
+                    }
+                    if (field == 2 && tensor >= 0) {
+                        if (written[tensor]) {
+                            throw refused("has operator " + o + " of subgraph " + index + " writing tensor " + tensor
+                                    + ", which an input, a constant or another operator already provides", Map.of());
+                        }
+                        written[tensor] = true;
                     }
                 }
             }
@@ -193,7 +204,8 @@ final class TfLiteModelCheck {
         return tensors;
     }
 
-    private static void tensor(FlatTable tensor, int subgraph, int index, long[] bufferBytes) {
+    /** Checks a tensor; true when it holds constant data. */
+    private static boolean tensor(FlatTable tensor, int subgraph, int index, long[] bufferBytes) {
         String where = "tensor " + index + " of subgraph " + subgraph;
         int type = tensor.int8(1, 0);
         if (type < 0 || type >= ELEMENT_BYTES.length) {
@@ -245,6 +257,7 @@ final class TfLiteModelCheck {
                         Map.of());
             }
         }
+        return bytes > 0;
     }
 
     /** Refuses a subgraph that calls itself, directly or through others (the builder would recurse). */

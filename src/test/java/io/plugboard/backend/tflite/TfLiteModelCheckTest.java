@@ -213,6 +213,10 @@ class TfLiteModelCheckTest {
         assertRefused(s -> s.outputs = new int[] {3}, "subgraph 0 output 3");
         assertRefused(s -> s.tensors = List.of(T.f32(2), T.f32(2), new T(new int[] {2}, 0, 4)), "buffer 4");
         assertRefused(s -> s.subgraphs = 0, "no subgraph");
+        // the fuzzer's finding: TensorFlow Lite aborted the process on a tensor two operators write
+        assertRefused(s -> s.ops = List.of(new Op(0, new int[] {0, 1}, new int[] {2}, null),
+                new Op(0, new int[] {0, 1}, new int[] {2}, null)), "writing tensor 2");
+        assertRefused(s -> s.ops = List.of(new Op(0, new int[] {1, 2}, new int[] {0}, null)), "writing tensor 0");
     }
 
     @Test
