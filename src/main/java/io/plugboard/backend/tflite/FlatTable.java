@@ -129,6 +129,11 @@ final class FlatTable {
         return int32(buffer, vectorStart(id) + 4 + 4 * i);
     }
 
+    /** Element {@code i} of a vector of 32-bit floats. */
+    float floatAt(int id, int i) {
+        return Float.intBitsToFloat(intAt(id, i));
+    }
+
     /** Element {@code i} of a vector of tables. */
     FlatTable tableAt(int id, int i) {
         int element = vectorStart(id) + 4 + 4 * i;

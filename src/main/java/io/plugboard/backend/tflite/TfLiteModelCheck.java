@@ -37,6 +37,15 @@ final class TfLiteModelCheck {
     /** Bytes per element by TensorType; 0 where not fixed (string, resource, variant, int4). */
     private static final int[] ELEMENT_BYTES = {4, 2, 4, 1, 8, 0, 1, 2, 8, 1, 8, 16, 8, 0, 0, 4, 2, 0, 2};
     private static final int STRING = 5;
+    private static final int UINT8 = 3;
+    private static final int INT16 = 7;
+    private static final int INT8 = 9;
+    /**
+     * Operators whose quantized kernels derive fixed-point multipliers from their tensors' scales
+     * (TensorFlow Lite aborts the process on a missing one).
+     */
+    private static final java.util.Set<Integer> QUANTIZED_ARITHMETIC = java.util.Set.of(0, 1, 2, 3, 4, 9, 11, 14,
+            18, 25, 28, 40, 41, 42, 54, 67, 74, 98, 99, 117, 126);
     private static final int INT4 = 17;
 
     private TfLiteModelCheck() {
@@ -145,9 +154,11 @@ final class TfLiteModelCheck {
     private static int subgraph(FlatTable subgraph, int index, int[] builtin, long[] bufferBytes, int subgraphs,
             Map<Integer, List<Integer>> calls) {
         int tensors = bounded(subgraph.vectorLength(0, 4), MAX_LIST, "tensors");
-        boolean[] written = new boolean[tensors]; // subgraph inputs, constants and operator outputs
+        Facts[] facts = new Facts[tensors];
+        boolean[] written = new boolean[tensors]; // subgraph inputs, constants, variables and operator outputs
         for (int t = 0; t < tensors; t++) {
-            written[t] = tensor(subgraph.tableAt(0, t), index, t, bufferBytes);
+            facts[t] = tensor(subgraph.tableAt(0, t), index, t, bufferBytes);
+            written[t] = facts[t].constant() || facts[t].variable();
         }
         for (int field : new int[] {1, 2}) {
             int n = bounded(subgraph.vectorLength(field, 4), MAX_LIST, "subgraph inputs and outputs");
@@ -158,6 +169,10 @@ final class TfLiteModelCheck {
                             + ", which is not one of its " + tensors + " tensors", Map.of());
                 }
                 if (field == 1) {
+                    if (written[tensor] && !facts[tensor].variable()) {
+                        throw refused("has subgraph " + index + " input " + tensor + " named twice, or a constant",
+                                Map.of());
+                    }
                     written[tensor] = true;
                 }
             }
@@ -170,6 +185,7 @@ final class TfLiteModelCheck {
                 throw refused("has operator " + o + " of subgraph " + index + " with operator code " + code
                         + ", which does not exist", Map.of());
             }
+            int op = builtin[(int) code];
             for (int field : new int[] {1, 2, 8}) {
                 int n = bounded(operator.vectorLength(field, 4), MAX_LIST, "operator tensors");
                 for (int i = 0; i < n; i++) {
@@ -177,6 +193,15 @@ final class TfLiteModelCheck {
                     if (tensor < -1 || tensor >= tensors) {
                         throw refused("has operator " + o + " of subgraph " + index + " naming tensor " + tensor
                                 + ", which is not one of its " + tensors + " tensors", Map.of());
+                    }
+                    if (field == 1 && tensor >= 0 && !written[tensor]) {
+                        throw refused("has operator " + o + " of subgraph " + index + " reading tensor " + tensor
+                                + ", which no input, constant, variable or earlier operator provides", Map.of());
+                    }
+                    if (field != 8 && tensor >= 0 && QUANTIZED_ARITHMETIC.contains(op) && facts[tensor].quantizedType()
+                            && !facts[tensor].scaled()) {
+                        throw refused("has operator " + o + " of subgraph " + index + " computing on quantized tensor "
+                                + tensor + " without a quantization scale", Map.of());
                     }
                     if (field == 2 && tensor >= 0) {
                         if (written[tensor]) {
@@ -187,7 +212,6 @@ final class TfLiteModelCheck {
                     }
                 }
             }
-            int op = builtin[(int) code];
             if (op == IF || op == WHILE || op == CALL_ONCE) {
                 FlatTable options = operator.table(4);
                 int references = op == CALL_ONCE ? 1 : 2;
@@ -204,8 +228,12 @@ final class TfLiteModelCheck {
         return tensors;
     }
 
-    /** Checks a tensor; true when it holds constant data. */
-    private static boolean tensor(FlatTable tensor, int subgraph, int index, long[] bufferBytes) {
+    /** What the operators' checks need to know of a tensor. */
+    private record Facts(boolean constant, boolean variable, boolean quantizedType, boolean scaled) {
+    }
+
+    /** Checks a tensor. */
+    private static Facts tensor(FlatTable tensor, int subgraph, int index, long[] bufferBytes) {
         String where = "tensor " + index + " of subgraph " + subgraph;
         int type = tensor.int8(1, 0);
         if (type < 0 || type >= ELEMENT_BYTES.length) {
@@ -243,8 +271,16 @@ final class TfLiteModelCheck {
                     Map.of());
         }
         FlatTable quantization = tensor.table(4);
+        boolean scaled = false;
         if (quantization != null) {
             int scales = quantization.vectorLength(2, 4);
+            for (int i = 0; i < scales; i++) {
+                float scale = quantization.floatAt(2, i);
+                if (!(scale > 0) || Float.isInfinite(scale)) {
+                    throw refused("has " + where + " with quantization scale " + scale, Map.of());
+                }
+            }
+            scaled = scales > 0;
             int zeroPoints = quantization.vectorLength(3, 8);
             int dimension = quantization.int32(6, 0);
             if (scales > 1 || zeroPoints > 1) {
@@ -257,7 +293,7 @@ final class TfLiteModelCheck {
                         Map.of());
             }
         }
-        return bytes > 0;
+        return new Facts(bytes > 0, tensor.int8(5, 0) != 0, type == UINT8 || type == INT8 || type == INT16, scaled);
     }
 
     /** Refuses a subgraph that calls itself, directly or through others (the builder would recurse). */
