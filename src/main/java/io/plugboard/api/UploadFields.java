@@ -66,7 +66,10 @@ final class UploadFields {
             if (name == null || name.isBlank()) {
                 name = files.size() == 1 ? "model" : "file" + i;
             }
-            parts.add(new UploadPart(name, file::getInputStream));
+            // Tomcat wrote the part beside the store (the multipart location): moving it with
+            // transferTo(File) is a rename, so the upload sits on disk once
+            parts.add(new UploadPart(name, file::getInputStream,
+                    java.util.Optional.of(target -> file.transferTo(target.toFile()))));
         }
         return parts;
     }

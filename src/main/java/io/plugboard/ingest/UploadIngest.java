@@ -51,6 +51,10 @@ public final class UploadIngest {
         Staging staging = store.stage(maxUploadBytes);
         try {
             for (UploadPart part : request.parts()) {
+                if (part.mover().isPresent()) {
+                    staging.adopt(part.name(), target -> part.mover().get().moveTo(target));
+                    continue;
+                }
                 try (InputStream in = part.opener().open()) {
                     staging.write(part.name(), in);
                 } catch (IOException e) {

@@ -59,14 +59,7 @@ public final class Staging implements AutoCloseable {
      */
     public StagedFile write(String name, InputStream in) {
         String safe = FileNames.requireSafeRelative(name);
-        Path target = filesDirectory.resolve(safe).normalize();
-        if (!target.startsWith(filesDirectory)) {
-            throw new PlugboardException(ProblemType.INVALID_FILE_NAME, "File name '" + name + "' is refused.");
-        }
-        if (Files.exists(target) || files.stream().anyMatch(f -> f.name().equals(safe))) {
-            throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
-                    "The upload names the file '" + safe + "' twice.");
-        }
+        Path target = target(name, safe);
         MessageDigest digest = sha256();
         long written = 0;
         try {
@@ -92,6 +85,50 @@ public final class Staging implements AutoCloseable {
         StagedFile file = new StagedFile(safe, target, written, HexFormat.of().formatHex(digest.digest()));
         files.add(file);
         return file;
+    }
+
+    /** What moves a file the server already holds on disk to where it is staged. */
+    @FunctionalInterface
+    public interface Adoption {
+        void moveTo(Path target) throws IOException;
+    }
+
+    /**
+     * Takes in a file the server already wrote beside the store (a multipart part) by moving it:
+     * one copy on disk, never two. Its size and digest are then read from the staged file.
+     *
+     * @throws PlugboardException as {@link #write}
+     */
+    public StagedFile adopt(String name, Adoption adoption) {
+        String safe = FileNames.requireSafeRelative(name);
+        Path target = target(name, safe);
+        try {
+            Files.createDirectories(target.getParent());
+            adoption.moveTo(target);
+            long size = Files.size(target);
+            if (totalBytes + size > maxBytes) {
+                throw new PlugboardException(ProblemType.PAYLOAD_TOO_LARGE,
+                        "The upload exceeds the limit of " + maxBytes + " bytes.", java.util.Map.of("limitBytes", maxBytes));
+            }
+            totalBytes += size;
+            StagedFile file = new StagedFile(safe, target, size, sha256Of(target));
+            files.add(file);
+            return file;
+        } catch (IOException e) {
+            throw ModelStore.storageFailure(e);
+        }
+    }
+
+    private Path target(String name, String safe) {
+        Path target = filesDirectory.resolve(safe).normalize();
+        if (!target.startsWith(filesDirectory)) {
+            throw new PlugboardException(ProblemType.INVALID_FILE_NAME, "File name '" + name + "' is refused.");
+        }
+        if (Files.exists(target) || files.stream().anyMatch(f -> f.name().equals(safe))) {
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
+                    "The upload names the file '" + safe + "' twice.");
+        }
+        return target;
     }
 
     /**

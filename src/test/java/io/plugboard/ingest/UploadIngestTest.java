@@ -210,6 +210,34 @@ class UploadIngestTest {
         assertThat(stagingLeft()).isEmpty();
     }
 
+    @Test
+    void aPartAlreadyOnDiskIsMovedIntoStagingNotCopied() throws Exception {
+        Path held = Files.copy(ADD_MUL, Files.createDirectories(root.resolve("staging")).resolve("upload_part.tmp"));
+        Object inode = Files.getAttribute(held, "unix:ino");
+        UploadPart part = new UploadPart("add_mul.onnx", () -> {
+            throw new AssertionError("a part on disk is not read through a stream");
+        }, Optional.of(target -> Files.move(held, target)));
+
+        try (IngestedUpload upload = uploadIngest(ROOMY).ingest(new UploadRequest("m", null, List.of(part),
+                ModelSettings.DEFAULTS), Optional.empty())) {
+            Path staged = upload.source(ModelSettings.DEFAULTS).mainPath();
+            assertThat(Files.getAttribute(staged, "unix:ino")).as("the same file, renamed").isEqualTo(inode);
+            assertThat(held).doesNotExist();
+            assertThat(upload.record("m", 1, NOW, ModelSettings.DEFAULTS).sha256()).isEqualTo(sha256(ADD_MUL));
+        }
+    }
+
+    @Test
+    void aMovedPartPastTheLimitIsRefusedAndRemoved() throws Exception {
+        Path held = Files.copy(ADD_MUL, Files.createDirectories(root.resolve("staging")).resolve("upload_big.tmp"));
+        UploadPart part = new UploadPart("add_mul.onnx", () -> Files.newInputStream(held),
+                Optional.of(target -> Files.move(held, target)));
+        PlugboardException e = catchThrowableOfType(PlugboardException.class, () -> uploadIngest(16)
+                .ingest(new UploadRequest("m", null, List.of(part), ModelSettings.DEFAULTS), Optional.empty()).close());
+        assertThat(e.type()).isEqualTo(ProblemType.PAYLOAD_TOO_LARGE);
+        assertThat(stagingLeft()).isEmpty();
+    }
+
     private IngestedUpload ingest(long maxBytes, Optional<PreviousVersion> previous, Path... files) {
         List<UploadPart> parts = Stream.of(files)
                 .map(f -> new UploadPart(f.getFileName().toString(), () -> Files.newInputStream(f))).toList();
