@@ -28,18 +28,30 @@ import org.springframework.http.MediaType;
 public final class InferenceExchange {
 
     public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    /** Bodies up to this size are decoded on the request's own thread; larger ones on {@link DecodeThreads}. */
+    static final long INLINE_BYTES = 64 << 10;
+    /** What a JSON body byte may decode to: an element of two characters ({@code 1,}) becomes up to 8 bytes. */
+    private static final int JSON_BYTES_PER_BYTE = 4;
 
     private final InferenceGateway gateway;
     private final JsonRequestDecoder decoder;
     private final JsonResponseEncoder encoder;
     private final long maxRequestBytes;
+    private final RequestMemory memory;
+    private final DecodeThreads decodeThreads;
 
     public InferenceExchange(InferenceGateway gateway, JsonRequestDecoder decoder, JsonResponseEncoder encoder,
-            long maxRequestBytes) {
+            long maxRequestBytes, RequestMemory memory, DecodeThreads decodeThreads) {
         this.gateway = gateway;
         this.decoder = decoder;
         this.encoder = encoder;
         this.maxRequestBytes = maxRequestBytes;
+        this.memory = memory;
+        this.decodeThreads = decodeThreads;
+    }
+
+    /** A decoded request: its JSON part and the tensors of its binary part. */
+    private record Read(DecodedRequest decoded, Map<String, io.plugboard.tensor.Tensor> binaryInputs) {
     }
 
     public void handle(String id, Integer version, HttpServletRequest request, HttpServletResponse response,
@@ -49,30 +61,42 @@ public final class InferenceExchange {
         if (length > maxRequestBytes) {
             throw tooLarge();
         }
+        try (RequestMemory.Lease lease = memory.open()) {
+            Read read = length >= 0 && length <= INLINE_BYTES ? read(request, length, lease)
+                    : decodeThreads.run(() -> read(request, length, lease));
+            InferenceResult result = gateway.infer(id, version, read.decoded().request(read.binaryInputs()), protocol);
+            respond(read.decoded(), result, response);
+        }
+    }
+
+    private Read read(HttpServletRequest request, long length, RequestMemory.Lease lease) throws IOException {
         long maxElements = (length > 0 ? length : maxRequestBytes) / 2 + 1;
         String headerLength = request.getHeader(HEADER_LENGTH);
-        DecodedRequest decoded;
-        Map<String, io.plugboard.tensor.Tensor> binaryInputs = Map.of();
-        try (InputStream body = new LimitedInputStream(request.getInputStream(), maxRequestBytes, this::tooLarge)) {
+        int charge = headerLength == null ? JSON_BYTES_PER_BYTE : 1;
+        try (InputStream body = new ChargedInputStream(new LimitedInputStream(request.getInputStream(), maxRequestBytes,
+                this::tooLarge), lease, charge)) {
             if (headerLength == null) {
                 if (isOctetStream(request)) {
                     throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "A binary request needs the "
                             + HEADER_LENGTH + " header giving the length of its JSON part.");
                 }
-                decoded = decoder.decodeJsonOnly(body, maxElements);
-            } else {
-                long jsonLength = parseLength(headerLength, length);
-                byte[] json = body.readNBytes((int) jsonLength);
-                if (json.length != jsonLength) {
-                    throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "The body is shorter than "
-                            + HEADER_LENGTH + " says.");
-                }
-                decoded = decoder.decodeHeader(new ByteArrayInputStream(json), maxElements);
-                binaryInputs = BinaryTensors.readInputs(body, decoded.binaryInputs(),
-                        length >= 0 ? length - jsonLength : -1);
+                return new Read(decoder.decodeJsonOnly(body, maxElements), Map.of());
             }
+            long jsonLength = parseLength(headerLength, length);
+            byte[] json = body.readNBytes((int) jsonLength);
+            if (json.length != jsonLength) {
+                throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "The body is shorter than "
+                        + HEADER_LENGTH + " says.");
+            }
+            lease.charge(jsonLength * (JSON_BYTES_PER_BYTE - 1));
+            DecodedRequest decoded = decoder.decodeHeader(new ByteArrayInputStream(json), maxElements);
+            return new Read(decoded, BinaryTensors.readInputs(body, decoded.binaryInputs(),
+                    length >= 0 ? length - jsonLength : -1));
         }
-        InferenceResult result = gateway.infer(id, version, decoded.request(binaryInputs), protocol);
+    }
+
+    private void respond(DecodedRequest decoded, InferenceResult result, HttpServletResponse response)
+            throws IOException {
         Set<String> binary = decoded.binaryOutputs(result.outputs().keySet());
         response.setStatus(200);
         if (binary.isEmpty()) {

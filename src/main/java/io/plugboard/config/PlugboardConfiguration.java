@@ -1,9 +1,11 @@
 package io.plugboard.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.plugboard.api.DecodeThreads;
 import io.plugboard.api.InferenceController;
 import io.plugboard.api.InferenceExchange;
 import io.plugboard.api.InferenceHandlerMapping;
+import io.plugboard.api.RequestMemory;
 import io.plugboard.api.V2Controller;
 import io.plugboard.api.codec.JsonRequestDecoder;
 import io.plugboard.api.codec.JsonResponseEncoder;
@@ -244,9 +246,28 @@ public class PlugboardConfiguration {
     }
 
     @Bean
+    RequestMemory requestMemory(PlugboardProperties properties, io.micrometer.core.instrument.MeterRegistry meters) {
+        var configured = properties.limits().requestMemory();
+        RequestMemory memory = new RequestMemory(configured != null ? configured.toBytes()
+                : Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 2));
+        io.micrometer.core.instrument.Gauge.builder("plugboard.request.memory", memory, RequestMemory::used)
+                .baseUnit("bytes").description("Request buffers in flight, charged against plugboard.limits.request-memory")
+                .register(meters);
+        return memory;
+    }
+
+    @Bean(destroyMethod = "close")
+    DecodeThreads decodeThreads() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new DecodeThreads(cores, 16 * cores);
+    }
+
+    @Bean
     InferenceExchange inferenceExchange(InferenceGateway gateway, JsonRequestDecoder decoder,
-            JsonResponseEncoder encoder, PlugboardProperties properties) {
-        return new InferenceExchange(gateway, decoder, encoder, properties.inference().maxRequestSize().toBytes());
+            JsonResponseEncoder encoder, PlugboardProperties properties, RequestMemory memory,
+            DecodeThreads decodeThreads) {
+        return new InferenceExchange(gateway, decoder, encoder, properties.inference().maxRequestSize().toBytes(),
+                memory, decodeThreads);
     }
 
     @Bean

@@ -27,10 +27,11 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
 
     /**
      * Server-wide caps: models (ids), instances across every loaded version (each is a thread and
-     * an engine session), and uploads received at once (each streams to disk and loads an engine).
+     * an engine session), uploads received at once (each streams to disk and loads an engine), and
+     * the memory inference request buffers in flight may take (unset: half the maximum heap).
      */
     public record Limits(@DefaultValue("1000") int maxModels, @DefaultValue("64") int maxInstances,
-            @DefaultValue("2") int maxConcurrentUploads) {
+            @DefaultValue("2") int maxConcurrentUploads, DataSize requestMemory) {
     }
 
     /**

@@ -36,9 +36,13 @@ public abstract class ServerTest {
         registry.add("plugboard.serving.drain-timeout", () -> "5s");
     }
 
+    /** The port the server listens on. */
+    protected int port;
+
     @BeforeEach
     void client() {
-        http = new Http(Integer.parseInt(environment.getProperty("local.server.port")));
+        port = Integer.parseInt(environment.getProperty("local.server.port"));
+        http = new Http(port);
     }
 
     /** Every test starts from an empty server, whatever the last one left behind when it failed. */
