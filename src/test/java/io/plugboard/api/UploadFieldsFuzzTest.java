@@ -39,7 +39,7 @@ class UploadFieldsFuzzTest {
         }
         int files = data.consumeInt(0, 4);
         for (int i = 0; i < files; i++) {
-            String part = data.consumeBoolean() ? "file" : data.consumeString(8);
+            String part = data.consumeBoolean() ? "file" : "x" + data.consumeString(8); // a part always has a name
             request.addFile(new MockMultipartFile(part, data.consumeString(48), null, data.consumeBytes(16)));
         }
         try {
