@@ -71,8 +71,15 @@ final class ConfinedStart implements ApplicationListener<ApplicationEnvironmentP
         writable.add(engines.javacpp());
         List<Path> readable = new ArrayList<>(properties.confinement().readPaths());
         readable.add(engines.root());
-        ConfinementPlan plan = ConfinementPlan.of(env, writable, readable, ProcessConfinement.commandLine());
-        confinement.confineAndRestart(plan, abi);
+        try {
+            ConfinementPlan plan = ConfinementPlan.of(env, writable, readable, ProcessConfinement.commandLine());
+            confinement.confineAndRestart(plan, abi);
+        } catch (ConfinementException e) {
+            if (e.restricted()) {
+                throw e;
+            }
+            unconfined(env, mode, e.getMessage());
+        }
     }
 
     /** Every engine library in the cache must be the build's own before anything loads one. */

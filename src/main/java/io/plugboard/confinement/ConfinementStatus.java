@@ -43,7 +43,7 @@ public record ConfinementStatus(String state, Integer abi, String detail) {
             }
             return new ConfinementStatus("landlock", abi, "files outside the store, the engine cache, the temp folder, "
                     + "the configuration and what the JVM needs can be neither read nor written; no program but the "
-                    + "JDK's can be started");
+                    + "JDK's and ldconfig can be started");
         }
         if (mode == ConfinementMode.OFF) {
             return new ConfinementStatus("off", null, "plugboard.confinement.mode=off");

@@ -74,9 +74,9 @@ public final class ProcessConfinement {
         try {
             calls.execve(java, commandLine.toArray(String[]::new), envp.toArray(String[]::new));
         } catch (RuntimeException e) {
-            throw new ConfinementException("Could not restart " + java + " confined: " + e.getMessage(), e);
+            throw new ConfinementException("Could not restart " + java + " confined: " + e.getMessage(), e, true);
         }
-        throw new ConfinementException("execve returned");
+        throw new ConfinementException("execve returned", null, true);
     }
 
     /** This process's arguments, program name first, exactly as it was started. */
