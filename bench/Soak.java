@@ -266,7 +266,9 @@ public class Soak {
         });
         Map<String, Supplier<Integer>> classes = hostile(onnx);
         long tick = 100; // clock ticks per second on Linux
-        // what the good client and the prober cost alone, taken off each class's server CPU
+        // a minute of the good client alone compiles the server's hot paths first; then what the good
+        // client and the prober cost alone is taken off each class's server CPU
+        sleep(60_000);
         long base0 = cpuTicks();
         long baseStart = System.nanoTime();
         sleep(perClassSeconds * 1000L);
