@@ -13,11 +13,15 @@ import java.nio.file.Path;
  */
 public final class NativeCache {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NativeCache.class);
+
     private final Path root;
+    private final NativeLibraryCheck check;
     private boolean prepared;
 
     public NativeCache(Path root) {
         this.root = root.toAbsolutePath().normalize();
+        this.check = new NativeLibraryCheck(this.root, NativeCache.class.getClassLoader());
     }
 
     public Path root() {
@@ -32,8 +36,31 @@ public final class NativeCache {
         return root.resolve("javacpp");
     }
 
-    /** Creates the folders and points JavaCPP at {@code javacpp/}; later calls do nothing. */
+    /**
+     * Checks the cache's libraries against the build ({@link NativeLibraryCheck}: a file unchanged
+     * since it was last checked costs one look at its attributes), so that a file changed while the
+     * server runs is never loaded; the first call also creates the folders and points JavaCPP at
+     * {@code javacpp/}. Every backend calls this before loading natives.
+     */
     public synchronized void prepare() {
+        loadNatives(() -> null);
+    }
+
+    /**
+     * As {@link #prepare}, then runs {@code load} (an engine unpacking and loading its libraries)
+     * under the same lock: a check never reads a library an engine is still unpacking.
+     */
+    public synchronized <T> T loadNatives(java.util.function.Supplier<T> load) {
+        setUp();
+        return load.get();
+    }
+
+    private void setUp() {
+        NativeLibraryCheck.Result result = check.verify();
+        if (!result.removed().isEmpty()) {
+            log.warn("Engine cache {}: removed {} file(s) that are not the build's libraries, to be unpacked again: {}",
+                    root, result.removed().size(), result.removed());
+        }
         if (prepared) {
             return;
         }

@@ -45,14 +45,16 @@ public final class NativeLibraryCheck {
 
     private final Path root;
     private final ClassLoader loader;
+    /** What this process checked itself, beside the record (which it may not be allowed to write). */
+    private final Map<String, String> checked = new TreeMap<>();
 
     public NativeLibraryCheck(Path root, ClassLoader loader) {
         this.root = root.toAbsolutePath().normalize();
         this.loader = loader;
     }
 
-    /** Checks every file under the cache; removes what does not match; rewrites the record. */
-    public Result verify() {
+    /** Checks every file under the cache; removes what does not match; rewrites the record where it may. */
+    public synchronized Result verify() {
         long start = System.nanoTime();
         if (!Files.isDirectory(root)) {
             return new Result(0, 0, List.of(), 0);
@@ -85,7 +87,7 @@ public final class NativeLibraryCheck {
                 continue;
             }
             String stamp = stamp(file);
-            String previous = recorded.getProperty(relative);
+            String previous = checked.getOrDefault(relative, recorded.getProperty(relative));
             if (previous != null && previous.startsWith(stamp + ",")) {
                 verified.put(relative, previous);
                 continue;
@@ -116,6 +118,8 @@ public final class NativeLibraryCheck {
                 remove(file, relative, "no library of the build has its bytes", removed);
             }
         }
+        checked.clear();
+        checked.putAll(verified);
         writeRecord(verified);
         return new Result(files, readAgain, removed, (System.nanoTime() - start) / 1_000_000);
     }
@@ -251,9 +255,13 @@ public final class NativeLibraryCheck {
         return properties;
     }
 
+    /** Writes the record; a process that may not (the confined server) keeps what it checked in memory. */
     private void writeRecord(Map<String, String> verified) {
         Path record = root.resolve(RECORD);
         Path temporary = root.resolve(RECORD + ".tmp");
+        if (!Files.isWritable(root)) {
+            return;
+        }
         Properties properties = new Properties();
         properties.putAll(verified);
         try {
@@ -262,7 +270,12 @@ public final class NativeLibraryCheck {
             }
             Files.move(temporary, record, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + record, e);
+            // confined, the cache's root is read-only (Files.isWritable cannot see Landlock)
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException ignored) {
+                // nothing was written
+            }
         }
     }
 }

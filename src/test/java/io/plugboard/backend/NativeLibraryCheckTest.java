@@ -77,6 +77,17 @@ class NativeLibraryCheckTest {
     }
 
     @Test
+    void aLibraryChangedWhileTheServerRunsIsRemovedBeforeTheNextEngineLoads(@TempDir Path root) throws Exception {
+        NativeCache cache = new NativeCache(root);
+        Path library = copy(JAVACPP, root.resolve("javacpp/javacpp-1.5.13-linux-x86_64.jar/" + JAVACPP));
+        cache.prepare();
+        assertThat(library).exists();
+        Files.write(library, new byte[] {0x7f, 'E', 'L', 'F'}); // what a hostile model would write
+        assertThat(cache.loadNatives(() -> Files.exists(library))).as("checked before the engine's load runs")
+                .isFalse();
+    }
+
+    @Test
     void cacheFilesMapToTheResourcesTheyWereUnpackedFrom() {
         assertThat(NativeLibraryCheck.resourceFor("javacpp/opencv-4.13.0-1.5.13-linux-x86_64.jar/org/bytedeco/opencv/"
                 + "linux-x86_64/libopencv_dnn.so.413")).contains("org/bytedeco/opencv/linux-x86_64/libopencv_dnn.so.413");

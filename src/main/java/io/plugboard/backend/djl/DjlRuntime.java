@@ -62,11 +62,14 @@ public final class DjlRuntime {
         }
         try {
             configure();
-            if (name.equals("TensorFlow")) {
-                prepareTensorFlow();
-            }
             long start = System.nanoTime();
-            engine = Engine.getEngine(name);
+            // each engine's libraries are checked right before it unpacks and loads them
+            engine = cache.loadNatives(() -> {
+                if (name.equals("TensorFlow")) {
+                    prepareTensorFlow();
+                }
+                return Engine.getEngine(name);
+            });
             log.info("Started DJL {} engine {} in {} ms (natives under {})", name, engine.getVersion(),
                     (System.nanoTime() - start) / 1_000_000, cache.root());
             engines.put(name, engine);
@@ -92,7 +95,6 @@ public final class DjlRuntime {
         if (configured) {
             return;
         }
-        cache.prepare();
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("DJL_CACHE_DIR", cache.djl().toString());
         System.setProperty("ENGINE_CACHE_DIR", cache.djl().toString());

@@ -57,13 +57,12 @@ public final class OpenCvBackend implements Backend {
 
     @Override
     public void warmUp() {
-        cache.prepare();
-        Loader.load(org.bytedeco.opencv.global.opencv_dnn.class);
+        cache.loadNatives(() -> Loader.load(org.bytedeco.opencv.global.opencv_dnn.class));
     }
 
     @Override
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
-        cache.prepare();
+        warmUp();
         Path[] files = files(source);
         long[] inputShape = inputShape(source.format(), files[0]);
         // the files are held in native memory: instances made later never read the upload's folder again

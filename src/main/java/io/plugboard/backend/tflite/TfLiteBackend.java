@@ -59,16 +59,15 @@ public final class TfLiteBackend implements Backend {
 
     @Override
     public void warmUp() {
-        cache.prepare();
-        Loader.load(org.bytedeco.tensorflowlite.global.tensorflowlite.class);
+        cache.loadNatives(() -> Loader.load(org.bytedeco.tensorflowlite.global.tensorflowlite.class));
     }
 
     @Override
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
         checkStructure(source.mainPath());
-        cache.prepare();
         TfLiteModel model;
         try {
+            warmUp();
             model = TfLiteModelCreateFromFile(source.mainPath().toString());
         } catch (RuntimeException | LinkageError e) {
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "TensorFlow Lite could not start: " + e.getMessage(), e);
