@@ -126,6 +126,10 @@ final class NetworkDefinitionCheck {
                 int at = shape.start();
                 dims.add(number("dim", dim.group(1), () -> lineOf(text, at)));
             }
+            if (!dims.isEmpty() && (dims.size() < 2 || dims.size() > 4)) {
+                throw invalid("declares an input of " + dims.size() + " dimensions (2 to 4: N, C, H, W)",
+                        lineOf(text, shape.start()));
+            }
             return dims.isEmpty() || dims.contains(0L) ? null : dims.stream().mapToLong(Long::longValue).toArray();
         }
         return null;
@@ -146,16 +150,28 @@ final class NetworkDefinitionCheck {
         String body = text.substring(bodyStart, end);
         Matcher type = Pattern.compile("\\btype\\s*:\\s*\"?([A-Za-z0-9_]+)").matcher(body);
         String kind = type.find() ? type.group(1) : "";
-        List<String> required = switch (kind) {
-            case "Convolution", "Deconvolution", "CONVOLUTION", "DECONVOLUTION" -> List.of("num_output", "kernel_");
-            case "InnerProduct", "INNER_PRODUCT" -> List.of("num_output");
-            case "Pooling", "POOLING" -> body.contains("global_pooling") ? List.of() : List.of("kernel_");
-            default -> List.of();
+        // the size must be a positive number inside the layer's own parameter block: OpenCV skips a
+        // misspelt block or a word where a number belongs, and then reads 0
+        String block = switch (kind) {
+            case "Convolution", "Deconvolution", "CONVOLUTION", "DECONVOLUTION" -> "convolution_param";
+            case "InnerProduct", "INNER_PRODUCT" -> "inner_product_param";
+            case "Pooling", "POOLING" -> "pooling_param";
+            default -> null;
         };
+        if (block == null) {
+            return end;
+        }
+        List<String> required = switch (block) {
+            case "convolution_param" -> List.of("num_output", "kernel_");
+            case "inner_product_param" -> List.of("num_output");
+            default -> body.contains("global_pooling: true") ? List.of() : List.of("kernel_");
+        };
+        Matcher params = Pattern.compile("\\b" + block + "\\s*\\{([^{}]*)}").matcher(body);
+        String inside = params.find() ? params.group(1) : "";
         for (String field : required) {
-            if (!Pattern.compile("\\b" + field + "[a-z_]*\\s*:").matcher(body).find()) {
-                throw invalid("has a " + kind + " layer without " + (field.equals("kernel_") ? "kernel_size" : field),
-                        lineOf(text, layerStart));
+            if (!Pattern.compile("\\b" + field + "[a-z_]*\\s*:\\s*[1-9][0-9]*\\b").matcher(inside).find()) {
+                throw invalid("has a " + kind + " layer without a positive " + (field.equals("kernel_") ? "kernel_size"
+                        : field) + " in its " + block, lineOf(text, layerStart));
             }
         }
         return end;

@@ -65,11 +65,14 @@ class NetworkDefinitionCheckTest {
     @ParameterizedTest
     @ValueSource(strings = {"type: \"InnerProduct\" inner_product_param { num_outpuN: 2 }",
         "type: \"Convolution\" convolution_param { num_output: 2 }",
-        "type: \"Pooling\" pooling_param { pool: MAX }"})
+        "type: \"Pooling\" pooling_param { pool: MAX }",
+        // the fuzzer's finding: a misspelt block and a word for the number (OpenCV crashed)
+        "type: \"InnerProduct\" inner_product_parm { num_output: ZZZZZZ2 }",
+        "type: \"InnerProduct\" inner_product_param { num_output: 0 }"})
     void caffeLayersMissingTheSizesOpenCvReadsAreRefused(String layer) {
         assertThatThrownBy(() -> NetworkDefinitionCheck.caffe("input: \"data\"\ninput_shape { dim: 1 dim: 3 }\n"
                 + "layer { name: \"l\" " + layer + " }")).isInstanceOfSatisfying(PlugboardException.class,
-                        e -> assertThat(e.getMessage()).contains("layer without"));
+                        e -> assertThat(e.getMessage()).containsAnyOf("layer without", "num_output 0 is outside"));
     }
 
     @Test
@@ -77,7 +80,7 @@ class NetworkDefinitionCheckTest {
         StringBuilder text = new StringBuilder("input: \"data\"\ninput_shape { dim: 1 dim: 3 }\n");
         text.append("pad: 0\n".repeat(200_000)); // every field once made the check count lines from the start
         text.append("layer { type: \"Convolution\" ".repeat(4000)); // and every nested layer rescanned the rest
-        text.append("num_output: 1 kernel_size: 1 ").append("}".repeat(4000));
+        text.append("convolution_param { num_output: 1 kernel_size: 1 } ").append("}".repeat(4000));
         long before = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         assertThat(NetworkDefinitionCheck.caffe(text.toString())).containsExactly(1, 3);
         long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - before;
