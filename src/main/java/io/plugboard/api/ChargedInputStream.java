@@ -36,9 +36,4 @@ final class ChargedInputStream extends FilterInputStream {
         }
         return n;
     }
-
-    @Override
-    public long skip(long n) throws IOException {
-        return super.skip(n);
-    }
 }
