@@ -98,7 +98,14 @@ public final class TfLiteBackend implements Backend {
         }
     }
 
-    /** The model's structure, read from a read-only mapping of the file before TensorFlow Lite sees it. */
+    /** Files up to this size are read onto the heap for the check; larger ones are mapped. */
+    private static final long READ_WHOLE = 64L << 20;
+
+    /**
+     * The model's structure, checked before TensorFlow Lite sees it. Small files are read (a mapping
+     * is only released by the garbage collector, and many quick uploads would run out of them);
+     * large ones are mapped read-only.
+     */
     private static void checkStructure(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -106,7 +113,15 @@ public final class TfLiteBackend implements Backend {
                 throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "The TensorFlow Lite model is larger "
                         + "than 2 GB; it is refused before TensorFlow Lite reads it.");
             }
-            TfLiteModelCheck.check(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+            if (size <= READ_WHOLE) {
+                java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) size);
+                while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+                    // read to the end
+                }
+                TfLiteModelCheck.check(bytes.flip());
+            } else {
+                TfLiteModelCheck.check(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
