@@ -44,6 +44,12 @@ final class TfLiteModelCheck {
      * Operators whose quantized kernels derive fixed-point multipliers from their tensors' scales
      * (TensorFlow Lite aborts the process on a missing one).
      */
+    /**
+     * Operators with inputs a model may leave out (-1): biases, recurrent states and projections.
+     * Any other operator's kernel reads every input it counts (a left-out RESHAPE shape crashed it).
+     */
+    private static final java.util.Set<Integer> OPTIONAL_INPUTS = java.util.Set.of(3, 4, 9, 16, 24, 27, 35, 44, 46,
+            52, 67, 132, 141);
     private static final java.util.Set<Integer> QUANTIZED_ARITHMETIC = java.util.Set.of(0, 1, 2, 3, 4, 9, 11, 14,
             18, 25, 28, 40, 41, 42, 54, 67, 74, 98, 99, 117, 126);
     private static final int INT4 = 17;
@@ -193,6 +199,10 @@ final class TfLiteModelCheck {
                     if (tensor < -1 || tensor >= tensors) {
                         throw refused("has operator " + o + " of subgraph " + index + " naming tensor " + tensor
                                 + ", which is not one of its " + tensors + " tensors", Map.of());
+                    }
+                    if (field == 1 && tensor < 0 && !OPTIONAL_INPUTS.contains(op)) {
+                        throw refused("has operator " + o + " of subgraph " + index + " leaving out input " + i
+                                + ", which its kind of operator needs", Map.of());
                     }
                     if (field == 1 && tensor >= 0 && !written[tensor]) {
                         throw refused("has operator " + o + " of subgraph " + index + " reading tensor " + tensor
