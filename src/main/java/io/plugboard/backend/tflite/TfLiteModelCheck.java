@@ -200,6 +200,10 @@ final class TfLiteModelCheck {
                         throw refused("has operator " + o + " of subgraph " + index + " naming tensor " + tensor
                                 + ", which is not one of its " + tensors + " tensors", Map.of());
                     }
+                    if (field == 2 && tensor < 0) {
+                        throw refused("has operator " + o + " of subgraph " + index + " leaving out output " + i
+                                + " (kernels write every output they count)", Map.of());
+                    }
                     if (field == 1 && tensor < 0 && !OPTIONAL_INPUTS.contains(op)) {
                         throw refused("has operator " + o + " of subgraph " + index + " leaving out input " + i
                                 + ", which its kind of operator needs", Map.of());

@@ -220,6 +220,7 @@ class TfLiteModelCheckTest {
         assertRefused(s -> s.inputs = new int[] {0, 0}, "input 0 named twice");
         // the fuzzer's third finding: a RESHAPE without its shape input crashed the kernel
         assertRefused(s -> s.ops = List.of(new Op(0, new int[] {0, -1}, new int[] {2}, null)), "leaving out input 1");
+        assertRefused(s -> s.ops = List.of(new Op(0, new int[] {0, 1}, new int[] {-1}, null)), "leaving out output 0");
         // the fuzzer's second finding: an unscaled uint8 ADD made the engine abort
         assertRefused(s -> s.tensors = List.of(new T(new int[] {2}, 3, 0), new T(new int[] {2}, 3, 0),
                 new T(new int[] {2}, 3, 0)), "quantized tensor 0 without a quantization scale");
