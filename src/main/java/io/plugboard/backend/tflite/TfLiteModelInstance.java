@@ -110,6 +110,18 @@ final class TfLiteModelInstance implements ModelInstance {
                 throw new PlugboardException(ProblemType.INFERENCE_FAILED, "TensorFlow Lite produced no data for output '"
                         + spec.name() + "'.");
             }
+            long elements = 1;
+            for (long d : shape) {
+                elements = d < 0 ? -1 : elements * d;
+            }
+            if (elements < 0 || elements * spec.datatype().byteSize() != size) {
+                throw new PlugboardException(ProblemType.INFERENCE_FAILED, "TensorFlow Lite produced " + size
+                        + " bytes for output '" + spec.name() + "' of shape " + java.util.Arrays.toString(shape) + ".");
+            }
+            if (size == 0) { // an empty output (a zero dimension): JavaCPP would allocate a byte for it
+                out.put(spec.name(), Tensor.copyOf(spec.datatype(), shape, java.nio.ByteBuffer.allocate(0)));
+                continue;
+            }
             try (BytePointer buffer = new BytePointer(size)) {
                 TfLiteTensorCopyToBuffer(tensor, buffer, size);
                 out.put(spec.name(), Tensor.copyOf(spec.datatype(), shape,
