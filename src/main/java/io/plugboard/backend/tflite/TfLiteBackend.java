@@ -89,6 +89,11 @@ public final class TfLiteBackend implements Backend {
             }
             return new TfLiteModelInstance.Model(model, new ModelSignature(inputs, outputs), target);
         } catch (RuntimeException e) {
+            // the interpreter reads the model's memory: it goes first, then the model
+            if (probe != null) {
+                TfLiteInterpreterDelete(probe);
+                probe = null;
+            }
             TfLiteModelDelete(model);
             throw e;
         } finally {
