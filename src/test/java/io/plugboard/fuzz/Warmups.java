@@ -35,8 +35,10 @@ final class Warmups {
             long[] shape = spec.shape();
             long count = 1;
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = Math.max(1, shape[i]);
-                count *= shape[i];
+                shape[i] = shape[i] < 0 ? 1 : shape[i]; // as the server's warm-up: dynamic 1, zero stays
+            }
+            for (long d : shape) {
+                count = count == 0 ? 0 : Math.min(MAX_ELEMENTS + 1, count * Math.min(d, MAX_ELEMENTS + 1));
             }
             if (count > MAX_ELEMENTS) {
                 return;
