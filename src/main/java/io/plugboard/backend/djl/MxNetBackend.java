@@ -43,7 +43,7 @@ public final class MxNetBackend extends DjlBackend {
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
         Path symbol = findSymbol(source);
         try {
-            MxNetSymbolCheck.check(new String(Files.readAllBytes(symbol), java.nio.charset.StandardCharsets.UTF_8));
+            MxNetSymbolCheck.check(symbol);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

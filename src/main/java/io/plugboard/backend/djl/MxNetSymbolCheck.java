@@ -30,7 +30,19 @@ final class MxNetSymbolCheck {
     /** Attributes that may be zero but not negative. */
     private static final Set<String> NOT_NEGATIVE = Set.of("pad", "adj", "target_shape");
 
+    /** Real symbol files are kilobytes to a few megabytes; Jackson's tree of one costs several times its size. */
+    static final long MAX_SYMBOL_BYTES = 64L << 20;
+
     private MxNetSymbolCheck() {
+    }
+
+    /** Checks the symbol file: its size first, so a huge one is never read into memory. */
+    static void check(java.nio.file.Path symbol) throws java.io.IOException {
+        long size = java.nio.file.Files.size(symbol);
+        if (size > MAX_SYMBOL_BYTES) {
+            throw refused("is " + (size >> 20) + " MB, larger than " + (MAX_SYMBOL_BYTES >> 20) + " MB");
+        }
+        check(new String(java.nio.file.Files.readAllBytes(symbol), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     static void check(String symbol) {

@@ -72,6 +72,19 @@ class MxNetSymbolCheckTest {
     }
 
     @Test
+    void aSymbolFileTooLargeIsRefusedUnread(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path huge = dir.resolve("huge-symbol.json");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(MxNetSymbolCheck.MAX_SYMBOL_BYTES + 1); // sparse: nothing is written
+        }
+        long before = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        assertThatThrownBy(() -> MxNetSymbolCheck.check(huge)).isInstanceOfSatisfying(PlugboardException.class,
+                e -> assertThat(e.getMessage()).contains("larger than 64 MB"));
+        long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - before;
+        assertThat(cpu).as("refused from its size, not read").isLessThan(200_000_000L);
+    }
+
+    @Test
     void garbageIsRefused() {
         assertRefused("{\"nodes\": [", ProblemType.MODEL_LOAD_FAILED, "not valid JSON");
         assertRefused("[]", ProblemType.MODEL_LOAD_FAILED, "no 'nodes' list");
