@@ -69,6 +69,8 @@ public final class ProblemResponses {
         if (type == ProblemType.QUEUE_FULL || type == ProblemType.MODEL_NOT_READY
                 || type == ProblemType.INSUFFICIENT_MEMORY || type == ProblemType.TOO_MANY_UPLOADS) {
             headers.set(HttpHeaders.RETRY_AFTER, "1");
+        } else if (type == ProblemType.STORE_UNAVAILABLE) {
+            headers.set(HttpHeaders.RETRY_AFTER, "5");
         }
         return headers;
     }

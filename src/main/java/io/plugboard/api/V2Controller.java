@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
+import io.plugboard.lifecycle.StoreSync;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.info.BuildProperties;
@@ -50,10 +51,12 @@ public class V2Controller {
     private final ModelResidency residency;
     private final InferenceExchange exchange;
     private final ApplicationAvailability availability;
+    private final StoreSync sync;
     private final String version;
 
     public V2Controller(ModelRegistry registry, ModelResidency residency, InferenceExchange exchange,
-            ApplicationAvailability availability, ObjectProvider<BuildProperties> build) {
+            ApplicationAvailability availability, StoreSync sync, ObjectProvider<BuildProperties> build) {
+        this.sync = sync;
         this.registry = registry;
         BuildProperties properties = build.getIfAvailable();
         this.version = properties != null ? properties.getVersion() : "unknown";
@@ -97,10 +100,11 @@ public class V2Controller {
         return ResponseEntity.ok().build();
     }
 
-    @Operation(summary = "Server readiness", description = "200 once every stored model has been restored.")
+    @Operation(summary = "Server readiness", description = "200 once every stored model has been restored "
+            + "(with a shared store: once the first reconciliation with it is done).")
     @GetMapping(path = "/v2/health/ready")
     public ResponseEntity<Void> ready() {
-        return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC
+        return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC && sync.status().ready()
                 ? ResponseEntity.ok().build() : ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
     }
 

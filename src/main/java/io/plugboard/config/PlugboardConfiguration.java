@@ -46,7 +46,11 @@ import io.plugboard.lifecycle.ModelUploads;
 import io.plugboard.serving.ModelServing;
 import io.plugboard.settings.ServingDefaults;
 import io.plugboard.backend.Target;
+import io.plugboard.lifecycle.StoreSync;
 import io.plugboard.store.ModelStore;
+import io.plugboard.store.SharedStore;
+import io.plugboard.store.s3.S3Location;
+import io.plugboard.store.s3.S3SharedStore;
 import jakarta.servlet.MultipartConfigElement;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -78,6 +82,38 @@ public class PlugboardConfiguration {
     @Bean
     ModelStore modelStore(PlugboardProperties properties, JsonMapper json) {
         return new ModelStore(properties.store().path(), json);
+    }
+
+    @Bean(destroyMethod = "close")
+    SharedStore sharedStore(PlugboardProperties properties, JsonMapper json) {
+        PlugboardProperties.Store store = properties.store();
+        if (store.type() != PlugboardProperties.StoreType.S3) {
+            return SharedStore.none();
+        }
+        PlugboardProperties.S3 s3 = store.s3();
+        return new S3SharedStore(new S3Location(s3.bucket(), s3.prefix(), s3.endpoint(), s3.region(), s3.pathStyle()),
+                json);
+    }
+
+    @Bean(destroyMethod = "close")
+    StoreSync storeSync(SharedStore shared, ModelStore store, ModelRegistry registry, ModelResidency residency,
+            ModelRemoval removal, ModelLocks locks, Clock clock, PlugboardProperties properties,
+            MeterRegistry meters) {
+        StoreSync sync = new StoreSync(shared, store, registry, residency, removal, locks, clock,
+                properties.store().pollInterval(), properties.store().leftoverAge(), 4);
+        if (shared.shared()) {
+            io.micrometer.core.instrument.Gauge.builder("plugboard.store.reachable", sync,
+                            s -> s.status().reachable() ? 1 : 0)
+                    .description("1 while the shared model store answers, 0 while it cannot be reached")
+                    .register(meters);
+        }
+        return sync;
+    }
+
+    /** The store's part of readiness: the {@code store} health component. */
+    @Bean
+    io.plugboard.api.StoreHealth storeHealthIndicator(StoreSync sync) {
+        return new io.plugboard.api.StoreHealth(sync);
     }
 
     @Bean
@@ -212,16 +248,16 @@ public class PlugboardConfiguration {
     }
 
     @Bean
-    ModelRemoval modelRemoval(ModelRegistry registry, ModelStore store, ModelLocks locks, InferenceMetrics metrics,
-            PlugboardProperties properties) {
-        return new ModelRemoval(registry, store, locks, metrics, properties.serving().drainTimeout(),
+    ModelRemoval modelRemoval(ModelRegistry registry, ModelStore store, SharedStore shared, ModelLocks locks,
+            InferenceMetrics metrics, PlugboardProperties properties) {
+        return new ModelRemoval(registry, store, shared, locks, metrics, properties.serving().drainTimeout(),
                 properties.store().keepVersions());
     }
 
     @Bean
     ModelUploads modelUploads(UploadIngest ingest, ModelServing serving, ModelRegistry registry, ModelLocks locks,
-            ModelRemoval removal, Clock clock, PlugboardProperties properties) {
-        return new ModelUploads(ingest, serving, registry, locks, removal, clock);
+            ModelRemoval removal, SharedStore shared, StoreSync sync, Clock clock) {
+        return new ModelUploads(ingest, serving, registry, locks, removal, shared, sync, clock);
     }
 
     @Bean(destroyMethod = "close")
@@ -332,9 +368,12 @@ public class PlugboardConfiguration {
         };
     }
 
-    /** Restores stored models before the readiness probe reports ready. */
+    /**
+     * Restores stored models (the filesystem store) or runs the first reconciliation with the
+     * shared store, before the readiness probe reports ready.
+     */
     @Bean
-    ApplicationRunner restoreModels(ModelResidency residency) {
-        return args -> residency.restoreAll();
+    ApplicationRunner restoreModels(StoreSync sync) {
+        return args -> sync.start();
     }
 }

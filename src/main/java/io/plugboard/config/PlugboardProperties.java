@@ -55,8 +55,26 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
     public record AccessLog(@DefaultValue("false") boolean enabled) {
     }
 
-    /** Where models are stored. */
-    public record Store(@DefaultValue("./data") Path path, @DefaultValue("2") int keepVersions) {
+    /**
+     * Where models are stored: {@code type} filesystem (the local folder {@code path} only) or s3
+     * (a bucket every replica shares; {@code path} is then this replica's cache of its files),
+     * reconciled every {@code pollInterval}. Files of uploads stopped midway are swept from the
+     * bucket once older than {@code leftoverAge}.
+     */
+    public record Store(@DefaultValue("filesystem") StoreType type, @DefaultValue("./data") Path path,
+            @DefaultValue("2") int keepVersions, @DefaultValue S3 s3, @DefaultValue("5s") Duration pollInterval,
+            @DefaultValue("1h") Duration leftoverAge) {
+    }
+
+    /** The kinds of model store. */
+    public enum StoreType { FILESYSTEM, S3 }
+
+    /**
+     * The shared store's bucket. Credentials come from the AWS SDK's default chain (environment,
+     * web identity / IRSA, instance profile), never from these properties.
+     */
+    public record S3(String bucket, @DefaultValue("") String prefix, java.net.URI endpoint,
+            @DefaultValue("us-east-1") String region, @DefaultValue("false") boolean pathStyle) {
     }
 
     /** Limits on model uploads (the number of parts is Tomcat's {@code server.tomcat.max-part-count}). */

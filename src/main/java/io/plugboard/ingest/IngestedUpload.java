@@ -37,6 +37,11 @@ public final class IngestedUpload implements AutoCloseable {
         return new ModelSource(staging.filesDirectory(), detection.mainFile(), detection.format(), settings.engine());
     }
 
+    /** The staged files, with their sizes and digests. */
+    public java.util.List<io.plugboard.store.StagedFile> files() {
+        return staging.files();
+    }
+
     /** The record this upload is stored under as {@code version} of {@code id}. */
     public StoredModelRecord record(String id, int version, Instant createdAt, ModelSettings settings) {
         return new StoredModelRecord(id, version, detection.format().id(), detection.mainFile(), digest,

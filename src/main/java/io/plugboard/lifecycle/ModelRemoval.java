@@ -4,15 +4,22 @@ import io.plugboard.metrics.InferenceMetrics;
 import io.plugboard.model.ModelRegistry;
 import io.plugboard.model.ModelVersions;
 import io.plugboard.model.ServedModel;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
 import io.plugboard.store.ModelStore;
+import io.plugboard.store.SharedStore;
+import io.plugboard.store.StoredModelRecord;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes models and versions, and retires versions beyond the retention limit: each is drained,
- * unloaded, forgotten by the meters and deleted from the store, under its model's lock.
+ * Deletes models and versions, and retires versions beyond the retention limit. With a shared
+ * store the version's record goes first (every replica then drops it), then its files; only then
+ * is it drained, unloaded, forgotten by the meters and deleted here, under its model's lock. A
+ * shared store that cannot be reached leaves everything as it was ({@code store-unavailable}).
  */
 public final class ModelRemoval {
 
@@ -20,31 +27,33 @@ public final class ModelRemoval {
 
     private final ModelRegistry registry;
     private final ModelStore store;
+    private final SharedStore shared;
     private final ModelLocks locks;
     private final InferenceMetrics metrics;
     private final Duration drain;
     private final int keepVersions;
 
-    public ModelRemoval(ModelRegistry registry, ModelStore store, ModelLocks locks, InferenceMetrics metrics,
-            Duration drain, int keepVersions) {
+    public ModelRemoval(ModelRegistry registry, ModelStore store, SharedStore shared, ModelLocks locks,
+            InferenceMetrics metrics, Duration drain, int keepVersions) {
         this.registry = registry;
         this.store = store;
+        this.shared = shared;
         this.locks = locks;
         this.metrics = metrics;
         this.drain = drain;
         this.keepVersions = Math.max(1, keepVersions);
     }
 
-    /** Unloads a model (draining in-flight work) and deletes all its versions' files. */
+    /** Deletes every version of a model, everywhere, then unloads it (draining in-flight work). */
     public void delete(String id) {
         locks.withLock(id, () -> {
-            registry.require(id);
-            ModelVersions entry = registry.remove(id);
-            for (ServedModel model : entry.all()) {
-                model.close(drain);
+            ModelVersions entry = registry.require(id);
+            if (shared.shared()) {
+                for (int version : shared.records(id).keySet()) {
+                    withdraw(id, version, entry.version(version).map(ServedModel::record));
+                }
             }
-            store.delete(id);
-            metrics.forget(id);
+            dropLocally(id);
             log.info("Model {} deleted", id);
         });
     }
@@ -58,14 +67,16 @@ public final class ModelRemoval {
                 delete(id);
                 return;
             }
-            remove(entry, model);
+            withdraw(id, version, Optional.of(model.record()));
+            dropVersionLocally(id, version);
             log.info("Model {} version {} deleted", id, version);
         });
     }
 
     /**
-     * Keeps the newest {@code keepVersions} versions and the serving one; older ones are drained,
-     * unloaded and deleted. The caller holds the model's lock.
+     * Keeps the newest {@code keepVersions} versions and the serving one; older ones are withdrawn
+     * and dropped. One the shared store cannot withdraw now stays, here too. The caller holds the
+     * model's lock.
      */
     void retire(ModelVersions entry) {
         List<ServedModel> all = entry.all();
@@ -74,15 +85,63 @@ public final class ModelRemoval {
             if (entry.serving().map(s -> s == old).orElse(false)) {
                 continue;
             }
-            remove(entry, old);
+            try {
+                withdraw(entry.id(), old.version(), Optional.of(old.record()));
+            } catch (PlugboardException e) {
+                if (e.type() != ProblemType.STORE_UNAVAILABLE) {
+                    throw e;
+                }
+                log.warn("Model {} version {} not retired: {}", entry.id(), old.version(), e.getMessage());
+                continue;
+            }
+            dropVersionLocally(entry.id(), old.version());
             log.info("Model {} version {} retired (keeping {} versions)", entry.id(), old.version(), keepVersions);
         }
     }
 
-    private void remove(ModelVersions entry, ServedModel model) {
-        entry.remove(model.version());
-        model.close(drain);
-        store.deleteVersion(entry.id(), model.version());
-        metrics.forgetVersion(entry.id(), Integer.toString(model.version()));
+    /**
+     * Drains, unloads and deletes every local version of a model, leaving the shared store alone
+     * (another replica deleted it). The caller holds the model's lock.
+     */
+    void dropLocally(String id) {
+        ModelVersions entry = registry.remove(id);
+        if (entry != null) {
+            for (ServedModel model : entry.all()) {
+                model.close(drain);
+            }
+        }
+        store.delete(id);
+        metrics.forget(id);
+    }
+
+    /** As {@link #dropLocally(String)} for one version; the last one takes the model with it. */
+    void dropVersionLocally(String id, int version) {
+        ModelVersions entry = registry.find(id).orElse(null);
+        if (entry == null) {
+            store.deleteVersion(id, version);
+            return;
+        }
+        ServedModel model = entry.remove(version);
+        if (model != null) {
+            model.close(drain);
+            metrics.forgetVersion(id, Integer.toString(version));
+        }
+        store.deleteVersion(id, version);
+        if (entry.isEmpty()) {
+            dropLocally(id);
+        }
+    }
+
+    /** Deletes a version's record from the shared store, then the files it names. */
+    private void withdraw(String id, int version, Optional<StoredModelRecord> known) {
+        if (!shared.shared()) {
+            return;
+        }
+        Optional<StoredModelRecord> record = known.filter(r -> r.origin() != null).isPresent() ? known
+                : shared.read(id, version);
+        shared.deleteRecord(id, version);
+        if (record.isPresent() && record.get().origin() != null) {
+            shared.deleteFiles(id, record.get().origin());
+        }
     }
 }

@@ -49,12 +49,22 @@ public final class ModelResidency implements AutoCloseable {
         all.sort(java.util.Comparator.comparing((StoredModel m) -> m.record().id())
                 .thenComparing(m -> -m.record().version()));
         for (StoredModel stored : all) {
-            locks.withLock(stored.record().id(), () -> {
-                ServedModel model = new ServedModel(stored.record());
-                registry.put(model);
-                serveQuietly(model, stored, StoredModelCheck.problem(stored));
-            });
+            locks.withLock(stored.record().id(), () -> restore(stored));
         }
+    }
+
+    /**
+     * Loads one stored version unless it is known already; a failure leaves it FAILED. The caller
+     * holds the model's lock.
+     */
+    void restore(StoredModel stored) {
+        StoredModelRecord record = stored.record();
+        if (registry.find(record.id()).flatMap(e -> e.version(record.version())).isPresent()) {
+            return;
+        }
+        ServedModel model = new ServedModel(record);
+        registry.put(model);
+        serveQuietly(model, stored, StoredModelCheck.problem(stored));
     }
 
     /**

@@ -11,33 +11,46 @@ import io.plugboard.model.ServedModel;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
 import io.plugboard.serving.ModelServing;
+import io.plugboard.store.SharedStore;
 import io.plugboard.store.StoredModelRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Uploads of new models and of new versions. An upload is ingested, served from its staging folder
- * and only then committed to the store and shown: one that fails leaves nothing behind and never
- * touches another model or version.
+ * and only then committed and shown: one that fails leaves nothing behind and never touches another
+ * model or version. With a shared store, committing means its files first, then its record, created
+ * only if no replica created that version first; the answer comes once both are durable there.
  */
 public final class ModelUploads {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelUploads.class);
 
     private final UploadIngest ingest;
     private final ModelServing serving;
     private final ModelRegistry registry;
     private final ModelLocks locks;
     private final ModelRemoval removal;
+    private final SharedStore shared;
+    private final StoreSync sync;
     private final Clock clock;
 
+    /** How often a version number another replica took at the same moment is tried again with the next one. */
+    private static final int VERSION_ATTEMPTS = 5;
+
     public ModelUploads(UploadIngest ingest, ModelServing serving, ModelRegistry registry, ModelLocks locks,
-            ModelRemoval removal, Clock clock) {
+            ModelRemoval removal, SharedStore shared, StoreSync sync, Clock clock) {
         this.ingest = ingest;
         this.serving = serving;
         this.registry = registry;
         this.locks = locks;
         this.removal = removal;
+        this.shared = shared;
+        this.sync = sync;
         this.clock = clock;
     }
 
@@ -51,13 +64,11 @@ public final class ModelUploads {
         String firstFile = request.parts().isEmpty() ? null : request.parts().get(0).name();
         String id = ModelIds.forUpload(request.name(), firstFile);
         return locks.withLock(id, () -> {
-            if (registry.find(id).isPresent()) {
-                throw new PlugboardException(ProblemType.MODEL_EXISTS, "A model named '" + id
-                        + "' already exists; delete it first, add a version (POST /v1/models/" + id
-                        + "/versions) or choose another name.", Map.of("model", id));
+            if (registry.find(id).isPresent() || (shared.shared() && !shared.records(id).isEmpty())) {
+                throw exists(id);
             }
             registry.requireRoomForAnother();
-            ServedModel model = add(id, 1, request, Optional.empty());
+            ServedModel model = add(id, null, request, Optional.empty());
             return describe(registry.require(id), model);
         });
     }
@@ -74,32 +85,92 @@ public final class ModelUploads {
         }
         return locks.withLock(id, () -> {
             ModelVersions entry = registry.require(id);
-            int version = entry.reserveNext();
-            ServedModel added;
-            try {
-                added = add(id, version, request, Optional.of(previous(entry)));
-            } catch (RuntimeException e) {
-                entry.release(version);
-                throw e;
-            }
+            sync.catchUp(id);
+            ServedModel added = add(id, entry, request, Optional.of(previous(entry)));
             removal.retire(entry);
             return describe(entry, added);
         });
     }
 
-    private ServedModel add(String id, int version, UploadRequest request, Optional<PreviousVersion> previous) {
+    private static PlugboardException exists(String id) {
+        return new PlugboardException(ProblemType.MODEL_EXISTS, "A model named '" + id
+                + "' already exists; delete it first, add a version (POST /v1/models/" + id
+                + "/versions) or choose another name.", Map.of("model", id));
+    }
+
+    /**
+     * Ingests, serves and commits an upload: version 1 of a new model ({@code entry} null) or the
+     * next version of {@code entry}. When another replica takes that version number first, the
+     * model catches up with the store and the next number is tried.
+     */
+    private ServedModel add(String id, ModelVersions entry, UploadRequest request,
+            Optional<PreviousVersion> previous) {
         try (IngestedUpload upload = ingest.ingest(request, previous)) {
-            StoredModelRecord record = upload.record(id, version, clock.instant(), request.settings());
-            ServedModel model = new ServedModel(record);
-            serving.serve(model, upload.source(request.settings()), request.settings());
-            try {
-                upload.commit(record);
-            } catch (RuntimeException e) {
+            String origin = shared.newOrigin();
+            boolean filesShared = false;
+            for (int attempt = 1; ; attempt++) {
+                int version = entry == null ? 1 : entry.reserveNext();
+                StoredModelRecord record = upload.record(id, version, clock.instant(), request.settings())
+                        .withOrigin(origin);
+                ServedModel model = new ServedModel(record);
+                boolean created = false;
+                try {
+                    serving.serve(model, upload.source(request.settings()), request.settings());
+                    if (!filesShared) {
+                        shared.putFiles(id, origin, upload.files());
+                        filesShared = true;
+                    }
+                    created = shared.create(record).isPresent();
+                    if (created) {
+                        upload.commit(record);
+                        registry.put(model);
+                        return model;
+                    }
+                } catch (RuntimeException e) {
+                    model.close(Duration.ZERO);
+                    release(entry, version);
+                    if (created) {
+                        withdrawQuietly(record);
+                    } else if (filesShared) {
+                        deleteFilesQuietly(id, origin);
+                    }
+                    throw e;
+                }
                 model.close(Duration.ZERO);
-                throw e;
+                release(entry, version);
+                if (entry == null || attempt == VERSION_ATTEMPTS) {
+                    deleteFilesQuietly(id, origin);
+                    throw entry == null ? exists(id) : new PlugboardException(ProblemType.MODEL_EXISTS,
+                            "Other replicas kept adding versions of model '" + id + "' at the same time; try again.",
+                            Map.of("model", id));
+                }
+                sync.catchUp(id); // another replica took this number: learn its version, take the next
             }
-            registry.put(model);
-            return model;
+        }
+    }
+
+    private static void release(ModelVersions entry, int version) {
+        if (entry != null) {
+            entry.release(version);
+        }
+    }
+
+    /** Undoes a record created for an upload that then failed here (its local commit). */
+    private void withdrawQuietly(StoredModelRecord record) {
+        try {
+            shared.deleteRecord(record.id(), record.version());
+            shared.deleteFiles(record.id(), record.origin());
+        } catch (RuntimeException e) {
+            log.warn("Model {} version {}: its shared record could not be withdrawn after a local failure: {}",
+                    record.id(), record.version(), e.getMessage());
+        }
+    }
+
+    private void deleteFilesQuietly(String id, String origin) {
+        try {
+            shared.deleteFiles(id, origin);
+        } catch (RuntimeException e) {
+            log.debug("Files of an upload of {} left for the sweep: {}", id, e.getMessage());
         }
     }
 

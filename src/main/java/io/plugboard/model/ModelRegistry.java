@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * The models this server knows, by id, each with its versions. Changes to one id are serialized by
@@ -16,6 +17,7 @@ public final class ModelRegistry {
 
     private final Map<String, ModelVersions> models = new ConcurrentHashMap<>();
     private final int maxModels;
+    private volatile Predicate<String> onMissing = id -> false;
 
     /** A registry of at most {@code maxModels} models ({@code plugboard.limits.max-models}). */
     public ModelRegistry(int maxModels) {
@@ -51,9 +53,29 @@ public final class ModelRegistry {
         return Optional.ofNullable(models.get(id));
     }
 
+    /**
+     * What {@link #require} asks when it does not know an id: a shared store loads a model another
+     * replica stored before this one heard of it, and answers whether it did.
+     */
+    public void onMissing(Predicate<String> fetch) {
+        this.onMissing = fetch;
+    }
+
+    /**
+     * The model {@code id}, fetched on demand when it is stored elsewhere but not known here.
+     *
+     * @throws PlugboardException {@code MODEL_NOT_FOUND}
+     */
     public ModelVersions require(String id) {
-        return find(id).orElseThrow(() -> new PlugboardException(ProblemType.MODEL_NOT_FOUND,
-                "No model with id '" + id + "'.", Map.of("model", id)));
+        ModelVersions found = models.get(id);
+        if ((found == null || found.isEmpty()) && onMissing.test(id)) {
+            found = models.get(id);
+        }
+        if (found == null) {
+            throw new PlugboardException(ProblemType.MODEL_NOT_FOUND, "No model with id '" + id + "'.",
+                    Map.of("model", id));
+        }
+        return found;
     }
 
     public List<ModelVersions> all() {

@@ -43,6 +43,7 @@ public enum ProblemType {
     TOO_MANY_UPLOADS("too-many-uploads", 429, "Too many uploads at once"),
     MODEL_NOT_READY("model-not-ready", 503, "Model not ready"),
     INSUFFICIENT_MEMORY("insufficient-memory", 503, "Not enough memory for the request now"),
+    STORE_UNAVAILABLE("store-unavailable", 503, "Shared model store unavailable"),
     TIMEOUT("timeout", 504, "Inference timed out"),
     INSUFFICIENT_STORAGE("insufficient-storage", 507, "Not enough storage for the model"),
     INTERNAL_ERROR("internal-error", 500, "Internal server error");

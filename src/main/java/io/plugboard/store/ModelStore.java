@@ -107,6 +107,27 @@ public final class ModelStore {
         }
     }
 
+    /**
+     * Replaces the record of a committed version by {@code record} (same id and version): written
+     * beside it, fsynced and renamed over it.
+     */
+    public StoredModel rewrite(StoredModelRecord record) {
+        Path versionDir = models.resolve(record.id()).resolve(Integer.toString(record.version()));
+        try {
+            Path next = versionDir.resolve(RECORD_FILE + ".next");
+            Files.write(next, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+            try (FileChannel channel = FileChannel.open(next, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(next, versionDir.resolve(RECORD_FILE), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            fsync(versionDir);
+            return new StoredModel(record, versionDir.resolve(FILES_DIR));
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+    }
+
     /** Where a committed version's files lie. */
     public Path filesDirectory(String id, int version) {
         return models.resolve(id).resolve(Integer.toString(version)).resolve(FILES_DIR);

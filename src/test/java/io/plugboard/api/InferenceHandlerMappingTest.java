@@ -16,7 +16,7 @@ import org.springframework.web.context.support.StaticWebApplicationContext;
 class InferenceHandlerMappingTest {
 
     private final InferenceController v1 = new InferenceController(null);
-    private final V2Controller v2 = new V2Controller(null, null, null, null,
+    private final V2Controller v2 = new V2Controller(null, null, null, null, null,
             new StaticListableBeanFactory().getBeanProvider(BuildProperties.class));
     private final InferenceHandlerMapping mapping = mapping();
 
