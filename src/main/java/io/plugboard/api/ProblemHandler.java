@@ -30,7 +30,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(PlugboardException.class)
     ResponseEntity<ProblemDetail> plugboard(PlugboardException e, HttpServletRequest request) {
-        if (e.type().status() >= 500 && e.type() != ProblemType.MODEL_NOT_READY && e.type() != ProblemType.TIMEOUT) {
+        if (e.type() == ProblemType.STORE_UNAVAILABLE) {
+            log.warn("{} on {} {}: {}", e.type().slug(), request.getMethod(), request.getRequestURI(), e.getMessage());
+        } else if (e.type().status() >= 500 && e.type() != ProblemType.MODEL_NOT_READY
+                && e.type() != ProblemType.TIMEOUT) {
             log.error("{} on {}", e.type().slug(), request.getRequestURI(), e);
         }
         return ProblemResponses.of(e, request);
