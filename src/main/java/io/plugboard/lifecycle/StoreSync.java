@@ -401,10 +401,10 @@ public final class StoreSync implements AutoCloseable {
         }
     }
 
-    /** Sweeps leftovers of stopped uploads when due, and only when every record's origin is known. */
+    /** Sweeps leftovers of stopped uploads every quarter of the leftover age (at most every 15 minutes). */
     private void sweepIfDue(Map<RecordKey, String> remote) {
-        Duration every = Duration.ofMinutes(1).compareTo(leftoverAge.dividedBy(4)) > 0 ? Duration.ofMinutes(1)
-                : leftoverAge.dividedBy(4);
+        Duration quarter = leftoverAge.dividedBy(4);
+        Duration every = quarter.compareTo(Duration.ofMinutes(15)) > 0 ? Duration.ofMinutes(15) : quarter;
         Instant now = clock.instant();
         if (now.isBefore(lastSweep.plus(every))) {
             return;
