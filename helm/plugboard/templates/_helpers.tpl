@@ -79,3 +79,24 @@ Name of the model store's PersistentVolumeClaim.
 {{- define "plugboard.multiReplica" -}}
 {{- if or (gt (int .Values.replicaCount) 1) (and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) 1)) }}true{{- end }}
 {{- end }}
+
+{{/*
+Refuses store settings that cannot work: several pods on the filesystem store (each would keep
+its own models, or could not mount a ReadWriteOnce volume), or s3 without a bucket.
+*/}}
+{{- define "plugboard.validateStore" -}}
+{{- if not (has .Values.store.type (list "filesystem" "s3")) }}
+{{- fail (printf "store.type must be filesystem or s3, not %q" .Values.store.type) }}
+{{- end }}
+{{- if and (eq .Values.store.type "s3") (not .Values.store.s3.bucket) }}
+{{- fail "store.type is s3 but store.s3.bucket is empty: name the bucket every replica shares (it must exist)." }}
+{{- end }}
+{{- if and (eq .Values.store.type "filesystem") (eq (include "plugboard.multiReplica" .) "true") }}
+{{- $rwo := or (has "ReadWriteOnce" .Values.persistence.accessModes) (has "ReadWriteOncePod" .Values.persistence.accessModes) }}
+{{- if not .Values.persistence.enabled }}
+{{- fail "More than one replica (replicaCount > 1 or autoscaling) with the filesystem store and persistence disabled: every pod would keep its own models. Set store.type=s3 and store.s3.bucket so all replicas share one model repository." }}
+{{- else if $rwo }}
+{{- fail "More than one replica (replicaCount > 1 or autoscaling) with the filesystem store on a ReadWriteOnce volume: a second pod cannot mount it, and replicas would not see each other's uploads. Set store.type=s3 and store.s3.bucket (the pods then need no PersistentVolumeClaim), or run one replica." }}
+{{- end }}
+{{- end }}
+{{- end }}

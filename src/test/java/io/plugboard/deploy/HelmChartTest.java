@@ -162,7 +162,7 @@ class HelmChartTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {DEFAULTS, CPU, GPU})
+    @ValueSource(strings = {DEFAULTS, CPU})
     void modelStoreIsTheRenderedPersistentVolumeClaim(String values) {
         Deployment d = deployment(values);
         Volume store = d.getSpec().getTemplate().getSpec().getVolumes().stream()
@@ -313,9 +313,53 @@ class HelmChartTest {
     }
 
     @Test
+    void gpuExampleSharesAnS3StoreWithoutAClaim() {
+        List<HasMetadata> manifests = render(GPU);
+        assertThat(manifests).noneMatch(PersistentVolumeClaim.class::isInstance);
+        Deployment d = one(manifests, Deployment.class);
+        Volume store = d.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals(mount(container(d), "/var/lib/plugboard").getName()))
+                .findFirst().orElseThrow();
+        assertThat(store.getEmptyDir()).as("a cache of the bucket's files").isNotNull();
+        assertThat(store.getEmptyDir().getSizeLimit().toString()).isEqualTo("100Gi");
+        String config = one(manifests, io.fabric8.kubernetes.api.model.ConfigMap.class).getData()
+                .get("application-k8s.yml");
+        assertThat(config).contains("type: \"s3\"", "bucket: \"example-plugboard-models\"", "prefix: \"prod/\"",
+                "region: \"eu-west-1\"", "poll-interval: \"5s\"");
+        assertThat(one(manifests, io.fabric8.kubernetes.api.model.ServiceAccount.class).getMetadata().getAnnotations())
+                .containsKey("eks.amazonaws.com/role-arn");
+        assertThat(container(d).getEnv()).noneMatch(e -> e.getName().startsWith("AWS_"));
+    }
+
+    @Test
+    void s3CredentialsComeFromAnExistingSecret() {
+        Deployment d = one(parse(template(DEFAULTS).set("store.type", "s3").set("store.s3.bucket", "models")
+                .set("store.s3.endpoint", "http://minio:9000").set("store.s3.pathStyle", true)
+                .set("store.s3.existingSecret", "minio-credentials").call()), Deployment.class);
+        assertThat(container(d).getEnv()).filteredOn(e -> e.getName().startsWith("AWS_"))
+                .extracting(e -> e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName() + "/"
+                        + e.getValueFrom().getSecretKeyRef().getKey())
+                .containsExactly("AWS_ACCESS_KEY_ID=minio-credentials/AWS_ACCESS_KEY_ID",
+                        "AWS_SECRET_ACCESS_KEY=minio-credentials/AWS_SECRET_ACCESS_KEY");
+    }
+
+    @Test
+    void severalReplicasOnAReadWriteOnceFilesystemStoreFailToRenderSayingWhatToSet(@TempDir Path temp)
+            throws IOException {
+        assertThatThrownBy(() -> template(DEFAULTS).set("replicaCount", 2).call())
+                .hasMessageContaining("ReadWriteOnce").hasMessageContaining("store.type=s3");
+        Path hpa = Files.writeString(temp.resolve("hpa.yaml"), "autoscaling:\n  enabled: true\n  maxReplicas: 3\n");
+        assertThatThrownBy(() -> template(DEFAULTS).withValuesFile(hpa).call()).hasMessageContaining("store.type=s3");
+        assertThatThrownBy(() -> template(DEFAULTS).set("replicaCount", 2).set("persistence.enabled", false).call())
+                .hasMessageContaining("its own models");
+        assertThatThrownBy(() -> template(DEFAULTS).set("store.type", "s3").call())
+                .hasMessageContaining("store.s3.bucket");
+    }
+
+    @Test
     void severalReplicasGetADisruptionBudgetAndRollingUpdates() {
         List<HasMetadata> manifests = parse(template(DEFAULTS).set("replicaCount", 3)
-                .set("persistence.accessModes[0]", "ReadWriteMany").call());
+                .set("store.type", "s3").set("store.s3.bucket", "models").call());
         Deployment d = one(manifests, Deployment.class);
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
         assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
@@ -361,7 +405,8 @@ class HelmChartTest {
     @Test
     void autoscalingAloneBringsADisruptionBudget(@TempDir Path temp) throws IOException {
         Path values = Files.writeString(temp.resolve("hpa.yaml"),
-                "autoscaling:\n  enabled: true\n  minReplicas: 1\n  maxReplicas: 4\n");
+                "autoscaling:\n  enabled: true\n  minReplicas: 1\n  maxReplicas: 4\n"
+                        + "store:\n  type: s3\n  s3:\n    bucket: models\n");
         List<HasMetadata> manifests = parse(template(DEFAULTS).withValuesFile(values).call());
         assertThat(manifests).anyMatch(PodDisruptionBudget.class::isInstance);
     }
