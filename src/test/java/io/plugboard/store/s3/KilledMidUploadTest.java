@@ -2,9 +2,9 @@ package io.plugboard.store.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.plugboard.PlugboardApplication;
 import io.plugboard.support.Http;
 import io.plugboard.support.LargeOnnx;
+import io.plugboard.support.Replica;
 import io.plugboard.support.S3Server;
 import io.plugboard.support.ServerProcess;
 import java.nio.file.Files;
@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -62,15 +60,10 @@ class KilledMidUploadTest {
             }
 
             // another replica: the model is unknown, and what the killed one left is swept
-            try (ConfigurableApplicationContext other = new SpringApplicationBuilder(PlugboardApplication.class).run(
-                    "--server.port=0", "--spring.jmx.enabled=false", "--plugboard.store.type=s3",
-                    "--plugboard.store.path=" + Files.createDirectory(temp.resolve("b")),
-                    "--plugboard.store.s3.bucket=" + BUCKET, "--plugboard.store.s3.endpoint=" + s3.endpoint(),
-                    "--plugboard.store.s3.path-style=true", "--plugboard.store.poll-interval=200ms",
+            try (Replica other = Replica.onS3(s3.endpoint(), BUCKET, "200ms", Files.createDirectory(temp.resolve("b")),
                     "--plugboard.store.leftover-age=100ms");
                     S3Client client = s3.client()) {
-                Http http = new Http(Integer.parseInt(other.getEnvironment().getProperty("local.server.port")));
-                assertThat(http.get("/v1/models/interrupted").status()).isEqualTo(404);
+                assertThat(other.http().get("/v1/models/interrupted").status()).isEqualTo(404);
                 long deadline = System.nanoTime() + 20_000_000_000L;
                 while (System.nanoTime() < deadline
                         && !(client.listMultipartUploads(b -> b.bucket(BUCKET)).uploads().isEmpty()

@@ -2,15 +2,13 @@ package io.plugboard.store.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.plugboard.PlugboardApplication;
 import io.plugboard.support.Http;
+import io.plugboard.support.Replica;
 import io.plugboard.support.S3Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,9 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Several replicas (application contexts, each with its own local folder) on one bucket of an
@@ -47,47 +42,8 @@ class ReplicasTest {
     private static Replica lazy;
     private final List<Replica> extra = new ArrayList<>();
 
-    record Replica(ConfigurableApplicationContext context, Http http, Path folder) implements AutoCloseable {
-        @Override
-        public void close() {
-            context.close();
-        }
-
-        double loads(String model) {
-            var timer = context.getBean(MeterRegistry.class).find("plugboard.model.load.duration").tag("model", model)
-                    .timer();
-            return timer == null ? 0 : timer.count();
-        }
-
-        List<String> models() {
-            List<String> ids = new ArrayList<>();
-            for (JsonNode m : http.get("/v1/models").json().get("models")) {
-                ids.add(m.get("id").asString());
-            }
-            return ids;
-        }
-    }
-
     static Replica replica(String pollInterval) throws Exception {
-        return replica(pollInterval, Files.createTempDirectory("plugboard-replica"), "s3");
-    }
-
-    static Replica replica(String pollInterval, Path folder, String type) {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("server.port", "0");
-        properties.put("spring.jmx.enabled", "false");
-        properties.put("plugboard.store.type", type);
-        properties.put("plugboard.store.path", folder.toString());
-        properties.put("plugboard.store.s3.bucket", BUCKET);
-        properties.put("plugboard.store.s3.endpoint", s3.endpoint().toString());
-        properties.put("plugboard.store.s3.path-style", "true");
-        properties.put("plugboard.store.poll-interval", pollInterval);
-        properties.put("plugboard.serving.drain-timeout", "2s");
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(PlugboardApplication.class)
-                .run(properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
-                        .toArray(String[]::new));
-        int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
-        return new Replica(context, new Http(port), folder);
+        return Replica.onS3(s3.endpoint(), BUCKET, pollInterval, Files.createTempDirectory("plugboard-replica"));
     }
 
     @BeforeAll
@@ -289,10 +245,10 @@ class ReplicasTest {
     @Test
     void modelsOfAFilesystemStoreArePublishedWhenItSwitchesToTheSharedStore() throws Exception {
         Path folder = Files.createTempDirectory("plugboard-switch");
-        try (Replica local = replica("1h", folder, "filesystem")) {
+        try (Replica local = Replica.onFilesystem(folder)) {
             assertThat(local.http().upload("from-disk", MLP).status()).isEqualTo(201);
         }
-        Replica switched = replica("1h", folder, "s3");
+        Replica switched = Replica.onS3(s3.endpoint(), BUCKET, "1h", folder);
         extra.add(switched);
         assertThat(switched.models()).contains("from-disk");
         await("other replicas see it", () -> a.models().contains("from-disk"));
