@@ -54,6 +54,8 @@ public final class StoreSync implements AutoCloseable {
     /** How long an id the store does not hold is answered from memory. */
     private static final Duration ABSENT_FOR = Duration.ofSeconds(1);
     private static final int MAX_ABSENT = 10_000;
+    /** Downloads at once during the first reconciliation. */
+    private static final int DOWNLOADS = 4;
 
     private final SharedStore shared;
     private final ModelStore local;
@@ -177,17 +179,59 @@ public final class StoreSync implements AutoCloseable {
                 local.deleteVersion(record.id(), record.version());
             }
         }
-        Map<RecordKey, String> ordered = new TreeMap<>(Comparator.comparing(RecordKey::id)
-                .thenComparing(RecordKey::version, Comparator.reverseOrder()));
-        ordered.putAll(remote);
         Set<RecordKey> cached = local.list().stream().map(m -> new RecordKey(m.record().id(), m.record().version()))
                 .collect(Collectors.toSet());
-        for (Map.Entry<RecordKey, String> e : ordered.entrySet()) {
-            if (!cached.contains(e.getKey())) {
-                locks.withLock(e.getKey().id(), () -> downloadQuietly(e.getKey(), e.getValue()));
-            }
-        }
+        List<Map.Entry<RecordKey, String>> missing = remote.entrySet().stream()
+                .filter(e -> !cached.contains(e.getKey()))
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(RecordKey::id)
+                        .thenComparing(RecordKey::version, Comparator.reverseOrder())))
+                .toList();
+        long start = System.nanoTime();
+        downloadAll(missing);
+        long downloaded = System.nanoTime();
         residency.restoreAll();
+        log.info("First reconciliation with {}: {} version(s) in the store, {} downloaded in {} ms, all loaded in {} ms",
+                shared.location(), remote.size(), missing.size(), (downloaded - start) / 1_000_000,
+                (System.nanoTime() - downloaded) / 1_000_000);
+    }
+
+    /**
+     * Downloads versions a few at a time (the store's latency, not this machine, bounds one
+     * download of a small model); a store that cannot be reached stops them all.
+     */
+    private void downloadAll(List<Map.Entry<RecordKey, String>> missing) {
+        if (missing.isEmpty()) {
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(Math.min(DOWNLOADS, missing.size()),
+                r -> {
+                    Thread t = new Thread(r, "plugboard-store-download");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+            for (Map.Entry<RecordKey, String> e : missing) {
+                running.add(pool.submit(() -> locks.withLock(e.getKey().id(),
+                        () -> downloadQuietly(e.getKey(), e.getValue()))));
+            }
+            RuntimeException failure = null;
+            for (java.util.concurrent.Future<?> f : running) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    failure = ex.getCause() instanceof RuntimeException r ? r : new IllegalStateException(ex.getCause());
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while downloading models", ex);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** A version the filesystem store wrote: published under a fresh origin, or dropped if the version is taken. */
