@@ -68,6 +68,11 @@ public final class ReplicaBench {
                                 millis(onDemand), millis(polled));
                     }
                 }
+                for (long mb : new long[] {1, 100}) {
+                    for (int round = 1; round <= rounds; round++) {
+                        a.http().delete("/v1/models/m" + mb + "-" + round);
+                    }
+                }
                 for (int i = 0; i < 50; i++) {
                     Http.Reply created = a.http().upload("small-" + i, MLP);
                     if (created.status() != 201) {
