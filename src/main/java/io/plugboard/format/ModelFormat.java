@@ -17,11 +17,10 @@ public enum ModelFormat {
             "the SavedModel folder as one .zip/.tar.gz, or its files as parts with relative names", null,
             "Convert it with tf2onnx (python -m tf2onnx.convert --saved-model DIR --output model.onnx), "
                     + "or use a build with the TensorFlow engine."),
-    TF_GRAPHDEF("tf-graphdef", "TensorFlow frozen GraphDef", "a frozen .pb graph",
-            "Frozen GraphDefs carry no signature (input and output names, dtypes), so they cannot be "
-                    + "served as a tensor-in/tensor-out model.",
-            "Convert it with tf2onnx (python -m tf2onnx.convert --graphdef model.pb --inputs IN:0 "
-                    + "--outputs OUT:0 --output model.onnx), or re-export it as a SavedModel."),
+    TF_GRAPHDEF("tf-graphdef", "TensorFlow frozen GraphDef", "a frozen .pb graph (inputs: its Placeholder "
+            + "nodes; outputs: the nodes nothing consumes, or those the signature field names)", null,
+            "Use a build with the TensorFlow engine, or convert it with tf2onnx (python -m tf2onnx.convert "
+                    + "--graphdef model.pb --inputs IN:0 --outputs OUT:0 --output model.onnx)."),
     TF_CHECKPOINT("tf-checkpoint", "TensorFlow checkpoint", "ckpt.index + ckpt.data-*",
             "A checkpoint holds variable values without the graph that uses them.",
             "Export a SavedModel (tf.saved_model.save) or ONNX (tf2onnx)."),

@@ -50,7 +50,7 @@ public final class SavedModelBackend extends DjlBackend {
 
     @Override
     public Set<ModelFormat> formats() {
-        return Set.of(ModelFormat.TF_SAVEDMODEL);
+        return Set.of(ModelFormat.TF_SAVEDMODEL, ModelFormat.TF_GRAPHDEF);
     }
 
     /**
@@ -59,6 +59,9 @@ public final class SavedModelBackend extends DjlBackend {
      */
     @Override
     public LoadedModel load(ModelSource source, io.plugboard.backend.Target target) {
+        if (source.format() == ModelFormat.TF_GRAPHDEF) {
+            return loadFrozen(source, target);
+        }
         Path pb = source.mainPath();
         String signatureName = source.options().signatureName() != null ? source.options().signatureName()
                 : DEFAULT_SIGNATURE;
@@ -69,6 +72,41 @@ public final class SavedModelBackend extends DjlBackend {
         engine();
         return loadModel(pb.getParent(), target, Map.of("Tags", "serve", "SignatureDefKey", signatureName), signature,
                 "TensorFlow could not load the SavedModel");
+    }
+
+    /**
+     * A frozen GraphDef: described as a one-signature SavedModel ({@link FrozenGraph}), checked as
+     * one, and loaded from a temporary folder holding only that description (a frozen graph has no
+     * variables to restore), deleted once the engine has read it.
+     */
+    private LoadedModel loadFrozen(ModelSource source, io.plugboard.backend.Target target) {
+        FrozenGraph.Names names = source.options().signature() == null ? FrozenGraph.Names.NONE
+                : SignatureParser.names(source.options().signature());
+        SavedModel wrapped = FrozenGraph.wrap(source.mainPath(), names);
+        MetaGraphDef serving = wrapped.getMetaGraphs(0);
+        SignatureDef def = serving.getSignatureDefMap().get(DEFAULT_SIGNATURE);
+        SavedModelGraphCheck.check(serving, def, trustedOps);
+        ModelSignature signature = new ModelSignature(specs(def.getInputsMap()), specs(def.getOutputsMap()));
+        engine();
+        Path folder = null;
+        try {
+            folder = Files.createTempDirectory("plugboard-graphdef");
+            try (var out = Files.newOutputStream(folder.resolve("saved_model.pb"))) {
+                wrapped.writeTo(out);
+            }
+            return loadModel(folder, target, Map.of("Tags", "serve", "SignatureDefKey", DEFAULT_SIGNATURE), signature,
+                    "TensorFlow could not load the graph");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("Could not prepare the graph for loading", e);
+        } finally {
+            if (folder != null) {
+                try (var files = Files.walk(folder)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException e) {
+                    // a temporary folder left behind is harmless
+                }
+            }
+        }
     }
 
     private static MetaGraphDef servingGraph(Path savedModelPb) {

@@ -38,6 +38,40 @@ final class SignatureParser {
         }
     }
 
+    /**
+     * Only the names of a {@code signature} field ({@code {"inputs":[{"name":"x"}],"outputs":[…]}});
+     * datatypes and shapes may be left out. A missing array names nothing.
+     */
+    static FrozenGraph.Names names(String json) {
+        try {
+            JsonNode root = JSON.readTree(json);
+            if (root == null || !root.isObject()) {
+                throw invalid("it must be a JSON object with 'inputs' and/or 'outputs' arrays");
+            }
+            return new FrozenGraph.Names(names(root.get("inputs"), "inputs"), names(root.get("outputs"), "outputs"));
+        } catch (JacksonException e) {
+            throw invalid("it is not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+    }
+
+    private static List<String> names(JsonNode array, String field) {
+        if (array == null || array.isNull()) {
+            return List.of();
+        }
+        if (!array.isArray() || array.size() > 1024) {
+            throw invalid("'" + field + "' must be an array of at most 1024 entries");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode entry : array) {
+            String name = entry.path("name").asString("");
+            if (name.isEmpty() || name.length() > 256 || names.contains(name)) {
+                throw invalid("every entry of '" + field + "' needs a distinct 'name' of at most 256 characters");
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
     private static List<TensorSpec> specs(JsonNode array, String field) {
         if (array == null || !array.isArray()) {
             throw invalid("'" + field + "' must be an array");
