@@ -3,6 +3,7 @@
 
     /usr/bin/python3 tools/testmodels/make_mojo.py src/test/resources/models/mojo
 
+glm_numeric.zip: a gaussian GLM on two numeric columns whose zip holds model.ini alone.
 glm_regression.zip: gaussian GLM, y = 1.5 * [color == "blue"] + 2.0 * x - 0.5, one categorical
 column (color: red, blue) and one numeric column (x).
 """
@@ -79,3 +80,50 @@ case = {"request": case["request"], "outputs": [
 with open(os.path.join(OUT, "glm_binomial.cases.json"), "w") as f:
     json.dump([case], f, indent=1)
 print("wrote", sorted(os.listdir(OUT)))
+
+# glm_numeric.zip: gaussian GLM on two numeric columns, y = 2.0 * a - 1.0 * b + 0.5; the zip holds
+# model.ini alone (no domains/: nothing is categorical), as H2O writes such a MOJO.
+NUM = """[info]
+h2o_version = 3.46.0.12
+mojo_version = 1.00
+license = Apache License Version 2.0
+algo = glm
+algorithm = Generalized Linear Modeling
+endianness = LITTLE_ENDIAN
+category = Regression
+uuid = 7060523466470133128
+supervised = true
+n_features = 2
+n_classes = 1
+n_columns = 3
+n_domains = 0
+balance_classes = false
+default_threshold = 0.5
+use_all_factor_levels = false
+cats = 0
+cat_modes = []
+cat_offsets = [0]
+nums = 2
+num_means = [0.0, 0.0]
+mean_imputation = false
+beta = [2.0, -1.0, 0.5]
+family = gaussian
+link = identity
+
+[columns]
+a
+b
+y
+
+[domains]
+"""
+with zipfile.ZipFile(os.path.join(OUT, "glm_numeric.zip"), "w") as z:
+    z.writestr("model.ini", NUM)
+rows = [(1.0, 2.0), (-0.5, 4.0), (3.0, 0.0)]
+case = {"request": {"inputs": [
+    {"name": "a", "datatype": "FP64", "shape": [3], "data": [a for a, _ in rows]},
+    {"name": "b", "datatype": "FP64", "shape": [3], "data": [b for _, b in rows]}]},
+    "outputs": [{"name": "predict", "datatype": "FP64", "shape": [3],
+                 "data": [2.0 * a - 1.0 * b + 0.5 for a, b in rows]}]}
+with open(os.path.join(OUT, "glm_numeric.cases.json"), "w") as f:
+    json.dump([case], f, indent=1)

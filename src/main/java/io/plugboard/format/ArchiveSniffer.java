@@ -35,9 +35,8 @@ final class ArchiveSniffer {
         if (base.contains("saved_model.pb") || base.contains("saved_model.pbtxt")) {
             return found(file, ModelFormat.TF_SAVEDMODEL, "archive holding saved_model.pb");
         }
-        if (base.contains("model.ini") && names.stream().anyMatch(n -> n.contains("domains/")
-                || n.contains("trees/") || n.contains("experimental/"))) {
-            return found(file, ModelFormat.H2O_MOJO, "zip with model.ini (H2O MOJO)");
+        if (zip && names.contains("model.ini") && mojoIni(file)) {
+            return found(file, ModelFormat.H2O_MOJO, "zip with model.ini ([info] algo, mojo_version: H2O MOJO)");
         }
         if (base.contains("model.weights.h5") && base.contains("config.json")) {
             return found(file, ModelFormat.KERAS_V3, "zip with config.json and model.weights.h5");
@@ -52,6 +51,34 @@ final class ArchiveSniffer {
             return found(file, ModelFormat.PADDLE, "archive holding a .pdmodel");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the zip's root {@code model.ini} is a MOJO's: an {@code [info]} section holding
+     * {@code algo} and {@code mojo_version} (a GLM MOJO may hold nothing else).
+     */
+    private static boolean mojoIni(CandidateFile file) {
+        return ArchiveListing.zipEntry(file.path(), "model.ini", 64 << 10).map(in -> {
+            try (in) {
+                String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                boolean inInfo = false;
+                boolean algo = false;
+                boolean version = false;
+                for (String raw : text.split("\\R")) {
+                    String line = raw.strip();
+                    if (line.startsWith("[")) {
+                        inInfo = line.equals("[info]");
+                    } else if (inInfo) {
+                        String key = line.contains("=") ? line.substring(0, line.indexOf('=')).strip() : "";
+                        algo |= key.equals("algo");
+                        version |= key.equals("mojo_version");
+                    }
+                }
+                return algo && version;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }).orElse(false);
     }
 
     private static String baseName(String entry) {

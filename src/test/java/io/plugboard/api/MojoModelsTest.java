@@ -37,4 +37,16 @@ class MojoModelsTest extends ServerTest {
         assertThat(http.get("/v2/models/glm").json().get("platform").asString()).isEqualTo("h2o_mojo");
         http.delete("/v1/models/glm");
     }
+
+    @Test
+    void aMojoWhoseZipHoldsOnlyModelIniIsRecognisedByItsContent() {
+        Http.Reply created = http.upload("glm-numeric", MODELS.resolve("mojo/glm_numeric.zip"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(created.json().get("format").asString()).isEqualTo("h2o-mojo");
+        for (Cases.Case c : Cases.of(MODELS.resolve("mojo/glm_numeric.cases.json"))) {
+            Http.Reply answer = http.postJson("/v1/models/glm-numeric/infer", c.request());
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+            Cases.assertOutputs(answer.json(), c.outputs(), 1e-12, 1e-12);
+        }
+    }
 }

@@ -61,6 +61,18 @@ class FormatDetectorTest {
         return bytes.toByteArray();
     }
 
+    private static byte[] zipOf(Map<String, String> entries) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(entries).entrySet()) {
+                zip.putNextEntry(new ZipEntry(e.getKey()));
+                zip.write(text(e.getValue()));
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
     private static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
@@ -108,7 +120,15 @@ class FormatDetectorTest {
 
     @Test
     void archivesByTheirEntries() throws Exception {
-        assertThat(format("m.zip", zip("model.ini", "domains/", "trees/t00_000.bin"))).isEqualTo(ModelFormat.H2O_MOJO);
+        String ini = "[info]\nh2o_version = 3.46.0.12\nmojo_version = 1.00\nalgo = glm\n\n[columns]\nx\n";
+        assertThat(format("m.zip", zipOf(Map.of("model.ini", ini, "domains/d000.txt", "a"))))
+                .isEqualTo(ModelFormat.H2O_MOJO);
+        assertThat(format("m.zip", zipOf(Map.of("model.ini", ini)))).as("a GLM MOJO may hold model.ini alone")
+                .isEqualTo(ModelFormat.H2O_MOJO);
+        byte[] foldersOnly = zipOf(Map.of("model.ini", "[settings]\nalgo = x\n", "domains/d000.txt", "a",
+                "trees/t00_000.bin", "b"));
+        assertThatThrownBy(() -> format("m.zip", foldersOnly)).as("folders alone do not make a MOJO")
+                .isInstanceOf(PlugboardException.class).hasMessageContaining("No file in the upload");
         assertThat(format("m.keras", zip("config.json", "metadata.json", "model.weights.h5"))).isEqualTo(ModelFormat.KERAS_V3);
         assertThat(format("m.zip", zip("configuration.json", "coefficients.bin"))).isEqualTo(ModelFormat.DL4J);
         assertThat(format("m.zip", zip("Manifest.json", "Data/com.apple.CoreML/model.mlmodel"))).isEqualTo(ModelFormat.COREML);
