@@ -20,6 +20,10 @@ public final class InputValidator {
 
     /** The outputs to compute: all when {@code requested} is empty. */
     public static Set<String> validate(ModelSignature signature, Map<String, Tensor> inputs, List<String> requested) {
+        if (signature.positionalInputs() && !signature.inputs().isEmpty()) {
+            checkNamedPositional(signature.inputs(), inputs);
+            return new LinkedHashSet<>(requested == null ? List.of() : requested);
+        }
         if (signature.positionalInputs()) {
             for (int i = 0; i < inputs.size(); i++) {
                 if (!inputs.containsKey("input" + i)) {
@@ -70,6 +74,38 @@ public final class InputValidator {
             wanted.add(name);
         }
         return wanted;
+    }
+
+    /**
+     * Inputs fed by position whose names the model declares ({@code forward}'s arguments): each is
+     * sent under its name or its alias {@code input<i>}, once.
+     */
+    private static void checkNamedPositional(List<TensorSpec> specs, Map<String, Tensor> inputs) {
+        Set<String> known = new LinkedHashSet<>();
+        for (int i = 0; i < specs.size(); i++) {
+            known.add(specs.get(i).name());
+            known.add("input" + i);
+        }
+        for (String name : inputs.keySet()) {
+            if (!known.contains(name)) {
+                throw new PlugboardException(ProblemType.UNKNOWN_INPUT, "The model has no input '" + name
+                        + "'; its inputs are " + names(specs) + " (or input0..input" + (specs.size() - 1) + ").",
+                        Map.of("input", name));
+            }
+        }
+        for (int i = 0; i < specs.size(); i++) {
+            String name = specs.get(i).name();
+            boolean byName = inputs.containsKey(name);
+            boolean byAlias = inputs.containsKey("input" + i) && !name.equals("input" + i);
+            if (byName && byAlias) {
+                throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "Input '" + name + "' is sent twice, as '"
+                        + name + "' and as 'input" + i + "'.", Map.of("input", name));
+            }
+            if (!byName && !byAlias) {
+                throw new PlugboardException(ProblemType.MISSING_INPUT, "Input '" + name + "' (argument " + i
+                        + " of forward) is missing.", Map.of("input", name));
+            }
+        }
     }
 
     private static String names(List<TensorSpec> specs) {

@@ -51,21 +51,47 @@ class DjlModelsTest extends ServerTest {
     }
 
     @Test
-    void torchScriptWithoutASignatureTakesPositionalInputs() {
+    void torchScriptWithoutASignatureTakesForwardsArgumentNamesOrPositions() {
         Http.Reply created = http.upload("ts-linear", TS.resolve("linear.pt"));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         assertThat(created.json().get("positionalInputs").asBoolean()).isTrue();
-        assertCases("ts-linear", TS.resolve("linear.cases.json"), 1e-5);
+        assertThat(created.json().get("inputs").toString()).isEqualTo("[{\"name\":\"x\",\"datatype\":null,\"shape\":null}]");
+        assertCases("ts-linear", TS.resolve("linear.cases.json"), 1e-5); // sent as input0
+        String byName = http.postJson("/v1/models/ts-linear/infer",
+                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}").body();
+        String byAlias = http.postJson("/v1/models/ts-linear/infer",
+                "{\"inputs\":[{\"name\":\"input0\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}").body();
+        assertThat(byName).contains("\"output0\"").isEqualTo(byAlias);
         Http.Reply wrongRank = http.postJson("/v1/models/ts-linear/infer",
-                "{\"inputs\":[{\"name\":\"input0\",\"shape\":[4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]},"
-                        + "{\"name\":\"input1\",\"shape\":[1],\"datatype\":\"FP32\",\"data\":[1]}]}");
+                "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,2],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
         assertThat(wrongRank.status()).as(wrongRank.toString()).isEqualTo(422);
         assertThat(wrongRank.problemType()).endsWith("/inference-failed");
-        Http.Reply gap = http.postJson("/v1/models/ts-linear/infer",
+        Http.Reply unknown = http.postJson("/v1/models/ts-linear/infer",
                 "{\"inputs\":[{\"name\":\"input1\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
-        assertThat(gap.status()).isEqualTo(400);
-        assertThat(gap.problemType()).endsWith("/missing-input");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.problemType()).endsWith("/unknown-input");
+        assertThat(unknown.json().get("detail").asString()).contains("'x'", "input0");
+        Http.Reply twice = http.postJson("/v1/models/ts-linear/infer",
+                "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]},"
+                        + "{\"name\":\"input0\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
+        assertThat(twice.status()).isEqualTo(400);
         assertThat(http.delete("/v1/models/ts-linear").status()).isEqualTo(204);
+    }
+
+    @Test
+    void aUserSendingForwardsOwnNamesGetsAnswersWithoutASignature() {
+        Http.Reply created = http.upload("ts-names", TS.resolve("multi_io.pt"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(created.json().get("inputs")).extracting(i -> i.get("name").asString()).containsExactly("x", "ids");
+        Http.Reply answer = http.postJson("/v1/models/ts-names/infer", "{\"inputs\":["
+                + "{\"name\":\"ids\",\"shape\":[2],\"datatype\":\"INT64\",\"data\":[1,2]},"
+                + "{\"name\":\"x\",\"shape\":[2,3],\"datatype\":\"FP32\",\"data\":[1,2,3,-4,-5,-6]}]}");
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        assertThat(answer.json().get("outputs")).extracting(o -> o.get("name").asString())
+                .containsExactly("output0", "output1", "output2");
+        assertThat(answer.json().get("outputs").get(0).get("data").toString()).isEqualTo("[3.0,5.0,7.0,-7.0,-9.0,-11.0]");
+        assertThat(answer.json().get("outputs").get(1).get("data").toString()).isEqualTo("[11,12]");
+        assertThat(http.delete("/v1/models/ts-names").status()).isEqualTo(204);
     }
 
     @Test

@@ -39,8 +39,13 @@ final class TensorTranslator implements Translator<DjlRequest, Map<String, Tenso
             order = java.util.stream.IntStream.range(0, request.inputs().size()).mapToObj(i -> "input" + i).toList();
         }
         NDList list = new NDList(order.size());
-        for (String name : order) {
-            list.add(DjlTensors.toArray(ctx.getNDManager(), name, request.inputs().get(name)));
+        for (int i = 0; i < order.size(); i++) {
+            String name = order.get(i);
+            Tensor tensor = request.inputs().get(name);
+            if (tensor == null) {
+                tensor = request.inputs().get("input" + i); // the positional alias of a named argument
+            }
+            list.add(DjlTensors.toArray(ctx.getNDManager(), name, tensor));
         }
         return list;
     }

@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Serves TorchScript archives with DJL's PyTorch engine (libtorch 2.7.1). TorchScript has no input
- * or output names: inputs are {@code input0..N-1} and outputs {@code output0..M-1} in the order of
- * {@code forward}'s arguments and results, unless the upload's {@code signature} field names them
- * (positionally) and fixes their datatypes and shapes.
+ * Serves TorchScript archives with DJL's PyTorch engine (libtorch 2.7.1). Inputs are named as the
+ * module's {@code forward} names its arguments ({@link TorchScriptForward}), with {@code input0..N-1}
+ * accepted as aliases; outputs are {@code output0..M-1} in the order {@code forward} returns them.
+ * The upload's {@code signature} field, when given, names inputs and outputs (positionally) and
+ * fixes their datatypes and shapes.
  */
 public final class TorchScriptBackend extends DjlBackend {
 
@@ -36,7 +37,8 @@ public final class TorchScriptBackend extends DjlBackend {
         engine();
         String declared = source.options().signature();
         ModelSignature signature = declared != null ? SignatureParser.parse(declared)
-                : new ModelSignature(List.of(), List.of(), true);
+                : new ModelSignature(TorchScriptForward.argumentNames(source.mainPath()).stream()
+                        .map(name -> new io.plugboard.tensor.TensorSpec(name, null, null)).toList(), List.of(), true);
         return loadModel(source.mainPath(), target, Map.of("mapLocation", "true"), signature,
                 "PyTorch could not load the TorchScript archive");
     }
