@@ -67,11 +67,12 @@ with open(os.path.join(OUT, "tiny.prototxt"), "w") as f:
             '  inner_product_param { num_output: 2 }\n}\n')
 
 
-def case(shape_in, shape_out):
+def case(shape_in, output, shape_out):
+    """Outputs are named after the network's output layer (OpenCV names Darknet's conv_<index>)."""
     return [{"request": {"inputs": [{"name": "data", "datatype": "FP32", "shape": shape_in, "data": X}]},
-             "outputs": [{"name": "output", "datatype": "FP32", "shape": shape_out, "data": Y}]}]
+             "outputs": [{"name": output, "datatype": "FP32", "shape": shape_out, "data": Y}]}]
 
 
-json.dump(case([1, 3, 1, 1], [1, 2, 1, 1]), open(os.path.join(OUT, "darknet.cases.json"), "w"), indent=1)
-json.dump(case([1, 3], [1, 2]), open(os.path.join(OUT, "caffe.cases.json"), "w"), indent=1)
+json.dump(case([1, 3, 1, 1], "conv_0", [1, 2, 1, 1]), open(os.path.join(OUT, "darknet.cases.json"), "w"), indent=1)
+json.dump(case([1, 3], "fc", [1, 2]), open(os.path.join(OUT, "caffe.cases.json"), "w"), indent=1)
 print("wrote", sorted(os.listdir(OUT)), "y =", Y)

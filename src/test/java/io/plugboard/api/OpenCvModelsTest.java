@@ -41,6 +41,22 @@ class OpenCvModelsTest extends ServerTest {
     }
 
     @Test
+    void aDarknetModelDescribesItsShapesAndRefusesAnotherShapeBeforeOpenCvSeesIt() {
+        Http.Reply created = http.upload(Map.of("name", "darknet-shapes"),
+                List.of(Http.Part.of(DIR.resolve("tiny.cfg")), Http.Part.of(DIR.resolve("tiny.weights"))));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(created.json().get("inputs").toString())
+                .isEqualTo("[{\"name\":\"data\",\"datatype\":\"FP32\",\"shape\":[-1,3,1,1]}]");
+        assertThat(created.json().get("outputs").get(0).get("name").asString()).isEqualTo("conv_0");
+        Http.Reply flat = http.postJson("/v1/models/darknet-shapes/infer",
+                "{\"inputs\":[{\"name\":\"data\",\"datatype\":\"FP32\",\"shape\":[1,3],\"data\":[1,2,3]}]}");
+        assertThat(flat.status()).isEqualTo(400);
+        assertThat(flat.problemType()).endsWith("/shape-mismatch");
+        assertThat(flat.json().get("detail").asString()).contains("[-1, 3, 1, 1]").doesNotContain("OpenCV");
+        http.delete("/v1/models/darknet-shapes");
+    }
+
+    @Test
     void oneFileOfATwoFileFormatIs422SayingWhatIsMissing() {
         Http.Reply cfgOnly = http.upload("cfg-only", DIR.resolve("tiny.cfg"));
         assertThat(cfgOnly.status()).isEqualTo(422);

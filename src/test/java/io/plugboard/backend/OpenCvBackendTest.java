@@ -50,9 +50,9 @@ class OpenCvBackendTest extends BackendCompatibilityKit {
 
     @Override
     protected ModelSignature expectedSignature() {
-        // the shape the .cfg's [net] section declares, any batch
+        // the shape the .cfg's [net] section declares, any batch; the output named after its layer
         return new ModelSignature(List.of(new TensorSpec("data", DataType.FP32, new long[] {-1, 3, 1, 1})),
-                List.of(new TensorSpec("output", DataType.FP32, null)));
+                List.of(new TensorSpec("conv_0", DataType.FP32, null)));
     }
 
     @Test
@@ -62,10 +62,11 @@ class OpenCvBackendTest extends BackendCompatibilityKit {
         try (LoadedModel model = BACKEND.load(new ModelSource(caffe, "tiny.caffemodel", ModelFormat.CAFFE), Target.CPU);
                 ModelInstance instance = model.newInstance()) {
             Cases.Case c = Cases.of(DIR.resolve("caffe.cases.json")).get(0);
-            var out = instance.infer(decode(c.request()).inputs(), Set.of("output"));
-            assertThat(out.get("output").shape()).containsExactly(1, 2);
-            assertThat(out.get("output").data().getFloat(0)).isCloseTo(4.6f, org.assertj.core.data.Offset.offset(1e-5f));
-            assertThat(out.get("output").data().getFloat(4)).isCloseTo(-0.45f, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(model.signature().outputs()).extracting(TensorSpec::name).containsExactly("fc");
+            var out = instance.infer(decode(c.request()).inputs(), Set.of("fc"));
+            assertThat(out.get("fc").shape()).containsExactly(1, 2);
+            assertThat(out.get("fc").data().getFloat(0)).isCloseTo(4.6f, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(out.get("fc").data().getFloat(4)).isCloseTo(-0.45f, org.assertj.core.data.Offset.offset(1e-5f));
         }
     }
 

@@ -26,9 +26,9 @@ import org.bytedeco.opencv.opencv_dnn.Net;
 /**
  * Serves Caffe ({@code deploy.prototxt} + {@code .caffemodel}) and Darknet ({@code .cfg} +
  * {@code .weights}) networks with OpenCV's DNN module (bytedeco OpenCV 4.13). One input
- * {@code data} (FP32, NCHW as the network expects) and one output {@code output} (FP32, the last
- * layer); shapes are the network's, not declared. OpenCV nets run one call at a time, so each
- * instance holds its own net.
+ * {@code data} (FP32, NCHW with the shape the definition declares, any batch) and one FP32 output
+ * per unconnected output layer, named after it (Caffe's {@code prob}, Darknet's {@code yolo_…}).
+ * OpenCV nets run one call at a time, so each instance holds its own net.
  */
 public final class OpenCvBackend implements Backend {
 
@@ -68,25 +68,49 @@ public final class OpenCvBackend implements Backend {
         // the files are held in native memory: instances made later never read the upload's folder again
         BytePointer definition = bytes(files[0]);
         BytePointer weights = bytes(files[1]);
-        OpenCvModel model = new OpenCvModel(() -> read(source.format(), definition, weights), signature(inputShape),
-                target,
+        List<String> outputs;
+        try {
+            // read once now: fails fast, as a 422, when OpenCV cannot read the network, and names its outputs
+            outputs = outputNames(read(source.format(), definition, weights));
+        } catch (RuntimeException e) {
+            definition.close();
+            weights.close();
+            throw e;
+        }
+        return new OpenCvModel(() -> read(source.format(), definition, weights), signature(inputShape, outputs),
+                outputs, target,
                 () -> {
                     definition.close();
                     weights.close();
                 });
-        try {
-            model.newInstance().close(); // fails fast, as a 422, when OpenCV cannot read the network
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
-        return model;
     }
 
-    /** {@code data} of the network's declared input shape, any batch (the warm-up runs zeros of it). */
-    private static ModelSignature signature(long[] inputShape) {
+    /**
+     * {@code data} of the network's declared input shape, any batch (the warm-up runs zeros of it);
+     * an output per layer whose result nothing consumes, named after it.
+     */
+    private static ModelSignature signature(long[] inputShape, List<String> outputs) {
         return new ModelSignature(List.of(new TensorSpec("data", DataType.FP32, inputShape)),
-                List.of(new TensorSpec("output", DataType.FP32, null)));
+                outputs.stream().map(name -> new TensorSpec(publicName(name), DataType.FP32, null)).toList());
+    }
+
+    /** A layer name as clients use it: without the terminating NUL the native string may carry. */
+    private static String publicName(String layer) {
+        return layer.replaceAll("\\p{Cntrl}", "").strip();
+    }
+
+    /** The names of the net's unconnected output layers, as OpenCV spells them (the net is closed). */
+    private static List<String> outputNames(Net net) {
+        try (net; org.bytedeco.opencv.opencv_core.StringVector names = net.getUnconnectedOutLayersNames()) {
+            List<String> found = new java.util.ArrayList<>();
+            for (long i = 0; i < names.size(); i++) {
+                found.add(names.get(i).getString());
+            }
+            if (found.isEmpty()) {
+                throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED, "The network has no output layer.");
+            }
+            return List.copyOf(found);
+        }
     }
 
     /**
