@@ -191,6 +191,7 @@ public class V2Controller {
             case "onnx" -> "onnx_onnxv1";
             case "torchscript" -> "pytorch_torchscript";
             case "tf-savedmodel" -> "tensorflow_savedmodel";
+            case "tf-graphdef" -> "tensorflow_graphdef";
             case "h2o-mojo" -> "h2o_mojo";
             case "tflite" -> "tensorflow_lite";
             case "mxnet" -> "mxnet_mxnet";
