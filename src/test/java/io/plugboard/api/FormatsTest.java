@@ -51,7 +51,7 @@ class FormatsTest extends ServerTest {
                 continue;
             }
             String servedBy = cells[3].strip();
-            boolean served = !servedBy.equals("—") && !servedBy.startsWith("never");
+            boolean served = !servedBy.startsWith("—") && !servedBy.startsWith("never");
             java.util.regex.Matcher id = java.util.regex.Pattern.compile("`([a-z0-9-]+)`").matcher(cells[1]);
             while (id.find()) {
                 readmeServed.put(id.group(1), served);
