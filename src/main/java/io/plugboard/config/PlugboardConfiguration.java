@@ -239,7 +239,10 @@ public class PlugboardConfiguration {
     UploadIngest uploadIngest(ModelStore store, FormatDetector detector, BackendRegistry backends,
             SafeExtractor extractor, PlugboardProperties properties) {
         return new UploadIngest(store, new FormatPolicy(detector, backends),
-                List.of(new WeightsOverGraph(), new SavedModelArchive(extractor)), properties.upload().maxSize().toBytes());
+                List.of(new WeightsOverGraph(), new SavedModelArchive(extractor),
+                        new io.plugboard.ingest.KerasToOnnx(new io.plugboard.convert.keras.KerasConverter(
+                                io.plugboard.convert.keras.KerasLimits.DEFAULTS))),
+                properties.upload().maxSize().toBytes());
     }
 
     @Bean

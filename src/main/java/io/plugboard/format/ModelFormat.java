@@ -24,12 +24,14 @@ public enum ModelFormat {
     TF_CHECKPOINT("tf-checkpoint", "TensorFlow checkpoint", "ckpt.index + ckpt.data-*",
             "A checkpoint holds variable values without the graph that uses them.",
             "Export a SavedModel (tf.saved_model.save) or ONNX (tf2onnx)."),
-    KERAS_H5("keras-h5", "Keras HDF5 (.h5)", "a .h5 file",
-            "No Keras runtime is available in this server; a weights-only .h5 has no graph at all.",
-            "Export the model as a SavedModel (model.export(dir)) or to ONNX with tf2onnx."),
-    KERAS_V3("keras-v3", "Keras 3 (.keras)", "a .keras archive",
-            "No Keras runtime is available in this server.",
-            "Export the model as a SavedModel (model.export(dir)) or to ONNX with tf2onnx."),
+    KERAS_H5("keras-h5", "Keras HDF5 (.h5)", "a whole-model .h5 (model.save(\"model.h5\")), converted to ONNX "
+            + "at upload", null,
+            "Save the whole model (model.save(\"model.h5\")), not only its weights; layers the converter does "
+                    + "not know are listed in the answer: export those models to ONNX with tf2onnx."),
+    KERAS_V3("keras-v3", "Keras 3 (.keras)", "a .keras archive (model.save(\"model.keras\")), converted to ONNX "
+            + "at upload", null,
+            "Layers the converter does not know are listed in the answer: export those models to ONNX with "
+                    + "tf2onnx, or save them with model.export() as a SavedModel."),
     PYTORCH_PICKLE("pytorch-pickle", "PyTorch torch.save checkpoint", "a .pt/.pth/.bin/.ckpt file",
             "torch.save files are Python pickles: loading one runs arbitrary code, so they are never "
                     + "unpickled here, and a state_dict holds weights without the model's code.",

@@ -18,7 +18,7 @@ class FormatsTest extends ServerTest {
         assertThat(formats).hasSize(ModelFormat.values().length);
         for (JsonNode f : formats) {
             switch (f.get("id").asString()) {
-                case "onnx" -> assertThat(f.get("backend").asString()).isEqualTo("onnxruntime");
+                case "onnx", "keras-h5", "keras-v3" -> assertThat(f.get("backend").asString()).isEqualTo("onnxruntime");
                 case "torchscript" -> assertThat(f.get("backend").asString()).isEqualTo("pytorch");
                 case "tf-savedmodel", "tf-graphdef" -> assertThat(f.get("backend").asString()).isEqualTo("tensorflow");
                 case "h2o-mojo" -> assertThat(f.get("backend").asString()).isEqualTo("h2o-genmodel");

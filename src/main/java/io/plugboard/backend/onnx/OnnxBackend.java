@@ -76,9 +76,10 @@ public final class OnnxBackend implements Backend {
         return "onnxruntime";
     }
 
+    /** ONNX, and Keras models, which reach this backend as the ONNX graph they were converted to at upload. */
     @Override
     public Set<ModelFormat> formats() {
-        return Set.of(ModelFormat.ONNX);
+        return Set.of(ModelFormat.ONNX, ModelFormat.KERAS_H5, ModelFormat.KERAS_V3);
     }
 
     @Override
