@@ -149,7 +149,7 @@ ENV SPRING_PROFILES_ACTIVE=docker \
 
 USER 10001:10001
 VOLUME ["/var/lib/plugboard"]
-EXPOSE 8080
+EXPOSE 8080 8081
 
 # Ready only once every stored model has been restored: allow a long start period.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=180s --retries=3 \

@@ -41,7 +41,7 @@ import org.springframework.web.bind.annotation.RestController;
 public class V2Controller {
 
     /** Extensions listed in server metadata: only what is implemented. */
-    static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_repository");
+    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_repository");
 
     /** The inference URL patterns, shared with {@link InferenceHandlerMapping}. */
     static final String INFER = "/v2/models/{name}/infer";
@@ -187,16 +187,7 @@ public class V2Controller {
 
     /** Platform names as the protocol's examples spell them. */
     static String platform(String format) {
-        return switch (format) {
-            case "onnx" -> "onnx_onnxv1";
-            case "torchscript" -> "pytorch_torchscript";
-            case "tf-savedmodel" -> "tensorflow_savedmodel";
-            case "tf-graphdef" -> "tensorflow_graphdef";
-            case "h2o-mojo" -> "h2o_mojo";
-            case "tflite" -> "tensorflow_lite";
-            case "mxnet" -> "mxnet_mxnet";
-            default -> format;
-        };
+        return io.plugboard.model.Platforms.of(format);
     }
 
     private static List<TensorMetadata> tensors(List<TensorSpec> specs) {

@@ -371,6 +371,26 @@ public class PlugboardConfiguration {
         };
     }
 
+    /** The gRPC endpoint, serving once the HTTP readiness does (not started with plugboard.grpc.enabled=false). */
+    @Bean
+    io.plugboard.grpc.GrpcServer grpcServer(PlugboardProperties properties, ModelRegistry registry,
+            InferenceGateway gateway, StoreSync sync,
+            org.springframework.boot.availability.ApplicationAvailability availability, Environment environment,
+            org.springframework.beans.factory.ObjectProvider<org.springframework.boot.info.BuildProperties> build,
+            io.plugboard.security.TokenRegistry tokens) throws java.net.UnknownHostException {
+        String address = environment.getProperty("server.address");
+        long max = Math.min(Integer.MAX_VALUE, properties.grpc().maxMessageSize().toBytes());
+        var settings = new io.plugboard.grpc.GrpcServer.Settings(properties.grpc().enabled(),
+                address == null || address.isBlank() ? null : java.net.InetAddress.getByName(address),
+                properties.grpc().port(), (int) max, properties.serving().drainTimeout());
+        var info = build.getIfAvailable();
+        return new io.plugboard.grpc.GrpcServer(settings, registry, gateway,
+                () -> availability.getReadinessState() == org.springframework.boot.availability.ReadinessState.ACCEPTING_TRAFFIC
+                        && sync.status().ready(),
+                info != null ? info.getVersion() : "unknown", io.plugboard.api.V2Controller.EXTENSIONS, tokens,
+                SecurityConfiguration.anonymousScopes(properties.security(), tokens));
+    }
+
     /**
      * Restores stored models (the filesystem store) or runs the first reconciliation with the
      * shared store, before the readiness probe reports ready.

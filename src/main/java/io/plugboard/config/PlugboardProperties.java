@@ -14,7 +14,15 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
         @DefaultValue Inference inference, @DefaultValue Serving serving, @DefaultValue Onnx onnx,
         @DefaultValue Engines engines, @DefaultValue Archive archive, @DefaultValue Security security,
         @DefaultValue Cors cors, @DefaultValue AccessLog accessLog, @DefaultValue Limits limits,
-        @DefaultValue Confinement confinement) {
+        @DefaultValue Confinement confinement, @DefaultValue Grpc grpc) {
+
+    /**
+     * The Open Inference Protocol over gRPC: on {@code port} (0 picks a free one), messages up to
+     * {@code maxMessageSize}; {@code enabled=false} serves HTTP only.
+     */
+    public record Grpc(@DefaultValue("true") boolean enabled, @DefaultValue("8081") int port,
+            @DefaultValue("256MB") DataSize maxMessageSize) {
+    }
 
     /**
      * Process confinement (Linux Landlock): {@code mode} auto, required or off; {@code readPaths}

@@ -121,6 +121,10 @@ public final class ModelRemoval {
             store.deleteVersion(id, version);
             return;
         }
+        if (entry.all().size() == 1 && entry.version(version).isPresent()) {
+            dropLocally(id); // the model goes first, so no request finds it empty while it drains
+            return;
+        }
         ServedModel model = entry.remove(version);
         if (model != null) {
             model.close(drain);

@@ -43,6 +43,15 @@ public final class InferenceGateway {
 
     /** Runs the newest READY version, or the pinned {@code version} when not null. */
     public InferenceResult infer(String modelId, Integer version, InferenceRequest request, String protocol) {
+        return infer(modelId, version, request, protocol, null);
+    }
+
+    /**
+     * As {@link #infer(String, Integer, InferenceRequest, String)}, within the client's {@code deadline}
+     * too (the time it will wait, or null): the shorter of it and the request's own timeout applies.
+     */
+    public InferenceResult infer(String modelId, Integer version, InferenceRequest request, String protocol,
+            Duration deadline) {
         long start = clock.nanoTime();
         String outcome = "success";
         try {
@@ -52,6 +61,9 @@ public final class InferenceGateway {
             ModelSignature signature = ready.signature();
             Set<String> outputs = InputValidator.validate(signature, request.inputs(), request.outputs());
             Duration timeout = request.timeout() != null ? request.timeout() : pool.settings().timeout();
+            if (deadline != null && deadline.compareTo(timeout) < 0) {
+                timeout = deadline;
+            }
             Map<String, Tensor> produced = pool.runIfIdle(request.inputs(), outputs, timeout);
             if (produced == null) {
                 InferenceJob job;

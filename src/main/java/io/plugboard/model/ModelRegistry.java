@@ -71,7 +71,7 @@ public final class ModelRegistry {
         if ((found == null || found.isEmpty()) && onMissing.test(id)) {
             found = models.get(id);
         }
-        if (found == null) {
+        if (found == null || found.isEmpty()) { // an entry whose last version is being dropped is gone
             throw new PlugboardException(ProblemType.MODEL_NOT_FOUND, "No model with id '" + id + "'.",
                     Map.of("model", id));
         }

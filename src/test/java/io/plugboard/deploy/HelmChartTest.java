@@ -116,11 +116,11 @@ class HelmChartTest {
     @ValueSource(strings = {DEFAULTS, CPU, GPU})
     void containerServesHttpOn8080WithActuatorProbes(String values) {
         Container c = container(deployment(values));
-        assertThat(c.getPorts()).singleElement().satisfies(p -> {
-            assertThat(p.getName()).isEqualTo("http");
-            assertThat(p.getContainerPort()).isEqualTo(8080);
-            assertThat(p.getProtocol()).isEqualTo("TCP");
-        });
+        assertThat(c.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort() + "/" + p.getProtocol())
+                .containsExactly("http:8080/TCP", "grpc:8081/TCP");
+        assertThat(one(render(values), Service.class).getSpec().getPorts())
+                .extracting(p -> p.getName() + ":" + p.getPort() + "->" + p.getTargetPort().getStrVal())
+                .containsExactly("http:8080->http", "grpc:8081->grpc");
 
         assertHttpGet(c, c.getLivenessProbe(), "/actuator/health/liveness");
         assertHttpGet(c, c.getReadinessProbe(), "/actuator/health/readiness");

@@ -1,0 +1,145 @@
+package io.plugboard.grpc;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.plugboard.grpc.proto.GRPCInferenceServiceGrpc;
+import io.plugboard.model.InferenceGateway;
+import io.plugboard.model.ModelRegistry;
+import io.plugboard.security.Scope;
+import io.plugboard.security.TokenRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The gRPC endpoint ({@code plugboard.grpc.port}, on the HTTP port's address): the inference
+ * service, {@code grpc.health.v1.Health} (SERVING once the server is ready, for the whole server
+ * and for {@code inference.GRPCInferenceService}) and server reflection, so grpcurl and
+ * Kubernetes gRPC probes work. Calls run on virtual threads. It starts with the web server, before
+ * models are restored, and stops after it, letting running calls finish.
+ */
+public final class GrpcServer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+    private static final String SERVICE = GRPCInferenceServiceGrpc.SERVICE_NAME;
+
+    /** What the server is built from. */
+    public record Settings(boolean enabled, InetAddress address, int port, int maxMessageBytes,
+            java.time.Duration drain) {
+    }
+
+    private final Settings settings;
+    private final InferenceGrpcService inference;
+    private final GrpcAuthorization authorization;
+    private final BooleanSupplier ready;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private ExecutorService calls;
+    private ScheduledExecutorService healthUpdates;
+    private volatile Server server;
+
+    public GrpcServer(Settings settings, ModelRegistry registry, InferenceGateway gateway, BooleanSupplier ready,
+            String version, List<String> extensions, TokenRegistry tokens, Set<Scope> anonymousScopes) {
+        this.settings = settings;
+        this.ready = ready;
+        this.inference = new InferenceGrpcService(registry, gateway, ready, version, extensions);
+        this.authorization = new GrpcAuthorization(tokens, anonymousScopes);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (server != null || !settings.enabled()) {
+            return;
+        }
+        calls = Executors.newVirtualThreadPerTaskExecutor();
+        InetSocketAddress address = settings.address() == null ? new InetSocketAddress(settings.port())
+                : new InetSocketAddress(settings.address(), settings.port());
+        List<BindableService> open = List.of(health.getHealthService(), ProtoReflectionServiceV1.newInstance(),
+                legacyReflection());
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
+                .executor(calls)
+                .maxInboundMessageSize(settings.maxMessageBytes())
+                .maxInboundMetadataSize(64 << 10)
+                .addService(ServerInterceptors.intercept(inference, authorization));
+        open.forEach(builder::addService);
+        try {
+            server = builder.build().start();
+        } catch (IOException e) {
+            calls.shutdownNow();
+            throw new UncheckedIOException("gRPC could not listen on " + address, e);
+        }
+        updateHealth();
+        healthUpdates = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "plugboard-grpc-health");
+            t.setDaemon(true);
+            return t;
+        });
+        healthUpdates.scheduleWithFixedDelay(this::updateHealth, 250, 250, TimeUnit.MILLISECONDS);
+        log.info("gRPC (Open Inference Protocol) listening on port {}", server.getPort());
+    }
+
+    @SuppressWarnings("deprecation")
+    private static BindableService legacyReflection() {
+        return ProtoReflectionService.newInstance(); // v1alpha, for older grpcurl and clients
+    }
+
+    private void updateHealth() {
+        ServingStatus status = ready.getAsBoolean() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+        health.setStatus(SERVICE, status);
+    }
+
+    /** The port it listens on (the configured one, or the one picked for port 0). */
+    public int port() {
+        Server s = server;
+        return s == null ? -1 : s.getPort();
+    }
+
+    @Override
+    public synchronized void stop() {
+        Server s = server;
+        if (s == null) {
+            return;
+        }
+        healthUpdates.shutdownNow();
+        health.enterTerminalState();
+        s.shutdown();
+        try {
+            if (!s.awaitTermination(settings.drain().toMillis(), TimeUnit.MILLISECONDS)) {
+                s.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            s.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        calls.shutdownNow();
+        server = null;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    /** Stops after the web server's graceful shutdown began (phase below it) and starts with it. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 2048;
+    }
+}

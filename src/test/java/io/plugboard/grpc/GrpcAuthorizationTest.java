@@ -1,0 +1,92 @@
+package io.plugboard.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.plugboard.grpc.proto.GRPCInferenceServiceGrpc;
+import io.plugboard.grpc.proto.ModelInferRequest;
+import io.plugboard.grpc.proto.ModelMetadataRequest;
+import io.plugboard.grpc.proto.ServerLiveRequest;
+import io.plugboard.model.ModelRegistry;
+import io.plugboard.security.Scope;
+import io.plugboard.security.TokenRegistry;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The REST API's bearer tokens and scopes on gRPC, through a real server and client. */
+class GrpcAuthorizationTest {
+
+    // SHA-256 of "reader-token" and "infer-token"
+    private static final String READER = "reader-token";
+    private static final String INFERRER = "infer-token";
+
+    private Server server;
+    private ManagedChannel channel;
+
+    @BeforeEach
+    void start() throws Exception {
+        TokenRegistry tokens = new TokenRegistry(List.of(
+                TokenRegistry.entry("reader", sha256(READER), List.of("read")),
+                TokenRegistry.entry("inferrer", sha256(INFERRER), List.of("infer"))));
+        InferenceGrpcService service = new InferenceGrpcService(new ModelRegistry(), null, () -> true, "test",
+                List.of());
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(ServerInterceptors.intercept(service, new GrpcAuthorization(tokens, Set.<Scope>of())))
+                .build().start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub as(String token) {
+        var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+        if (token == null) {
+            return stub;
+        }
+        Metadata headers = new Metadata();
+        headers.put(GrpcAuthorization.AUTHORIZATION, "Bearer " + token);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    @Test
+    void livenessIsOpenEverythingElseNeedsItsScope() {
+        assertThat(as(null).serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+        ModelMetadataRequest metadata = ModelMetadataRequest.newBuilder().setName("absent").build();
+        ModelInferRequest infer = ModelInferRequest.newBuilder().setModelName("absent").build();
+
+        assertCode(() -> as(null).modelMetadata(metadata), Status.Code.UNAUTHENTICATED);
+        assertCode(() -> as("wrong").modelMetadata(metadata), Status.Code.UNAUTHENTICATED);
+        // authorised: the call reaches the service, which knows no such model
+        assertCode(() -> as(READER).modelMetadata(metadata), Status.Code.NOT_FOUND);
+        assertCode(() -> as(READER).modelInfer(infer), Status.Code.PERMISSION_DENIED);
+        assertCode(() -> as(INFERRER).modelMetadata(metadata), Status.Code.NOT_FOUND);
+    }
+
+    private static void assertCode(Runnable call, Status.Code code) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+    }
+
+    private static String sha256(String token) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+}

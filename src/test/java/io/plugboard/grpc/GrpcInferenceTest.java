@@ -1,0 +1,336 @@
+package io.plugboard.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import io.plugboard.grpc.proto.GRPCInferenceServiceGrpc;
+import io.plugboard.grpc.proto.InferParameter;
+import io.plugboard.grpc.proto.InferTensorContents;
+import io.plugboard.grpc.proto.ModelInferRequest;
+import io.plugboard.grpc.proto.ModelInferResponse;
+import io.plugboard.grpc.proto.ModelMetadataRequest;
+import io.plugboard.grpc.proto.ModelMetadataResponse;
+import io.plugboard.grpc.proto.ModelReadyRequest;
+import io.plugboard.grpc.proto.ServerLiveRequest;
+import io.plugboard.grpc.proto.ServerMetadataRequest;
+import io.plugboard.grpc.proto.ServerReadyRequest;
+import io.plugboard.support.Http;
+import io.plugboard.support.ServerTest;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The Open Inference Protocol over gRPC, with a real client over a real socket. */
+class GrpcInferenceTest extends ServerTest {
+
+    @Autowired
+    private GrpcServer grpc;
+
+    private ManagedChannel channel;
+    private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
+
+    @BeforeEach
+    void connect() {
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpc.port()).usePlaintext()
+                .maxInboundMessageSize(64 << 20).build();
+        stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterEach
+    void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void serverEndpointsHealthAndReflection() throws Exception {
+        assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+        assertThat(stub.serverReady(ServerReadyRequest.getDefaultInstance()).getReady()).isTrue();
+        var metadata = stub.serverMetadata(ServerMetadataRequest.getDefaultInstance());
+        assertThat(metadata.getName()).isEqualTo("plugboard");
+        assertThat(metadata.getExtensionsList()).contains("model_repository");
+
+        var health = HealthGrpc.newBlockingStub(channel);
+        assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health.check(HealthCheckRequest.newBuilder().setService("inference.GRPCInferenceService").build())
+                .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+
+        List<String> services = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        StreamObserver<ServerReflectionRequest> reflection = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse r) {
+                        r.getListServicesResponse().getServiceList().forEach(s -> services.add(s.getName()));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.countDown();
+                    }
+                });
+        reflection.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        reflection.onCompleted();
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(services).contains("inference.GRPCInferenceService", "grpc.health.v1.Health");
+    }
+
+    @Test
+    void typedTensorsOutputsSubsetAndRequestIdEchoed() {
+        assertThat(http.upload("grpc-add-mul", onnx("add_mul")).status()).isEqualTo(201);
+        ModelInferRequest request = addMul("grpc-add-mul", "req-7", false).addOutputs(
+                ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("product")).build();
+        ModelInferResponse response = stub.modelInfer(request);
+        assertThat(response.getId()).isEqualTo("req-7");
+        assertThat(response.getModelName()).isEqualTo("grpc-add-mul");
+        assertThat(response.getModelVersion()).isEqualTo("1");
+        assertThat(response.getOutputsList()).extracting(ModelInferResponse.InferOutputTensor::getName)
+                .containsExactly("product");
+        assertThat(response.getRawOutputContentsCount()).isZero();
+        assertThat(response.getOutputs(0).getContents().getFp32ContentsList()).containsExactly(4f, 10f, 18f, -4f, -1f, 6f);
+        assertThat(response.getOutputs(0).getShapeList()).containsExactly(2L, 3L);
+
+        ModelMetadataResponse metadata = stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("grpc-add-mul").build());
+        assertThat(metadata.getPlatform()).isEqualTo("onnx_onnxv1");
+        assertThat(metadata.getInputsList()).extracting(ModelMetadataResponse.TensorMetadata::getName).contains("a", "b");
+        assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("grpc-add-mul").setVersion("1").build())
+                .getReady()).isTrue();
+    }
+
+    @Test
+    void rawTensorsInRawOutBecauseTritonClientsReadOnlyRaw() {
+        assertThat(http.upload("grpc-raw", onnx("add_mul")).status()).isEqualTo(201);
+        ModelInferResponse response = stub.modelInfer(addMul("grpc-raw", null, true).build());
+        assertThat(response.getRawOutputContentsCount()).isEqualTo(2);
+        assertThat(response.getOutputsList()).allSatisfy(o -> assertThat(o.hasContents()).isFalse());
+        int sum = response.getOutputsList().stream().map(ModelInferResponse.InferOutputTensor::getName).toList().indexOf("sum");
+        assertThat(floats(response.getRawOutputContents(sum))).containsExactly(5f, 7f, 9f, 3f, 0f, 5f);
+    }
+
+    @Test
+    void everyDatatypeOfTheIdentityModelRoundTripsRawIncludingFp16AndBytes() {
+        assertThat(http.upload("grpc-types", onnx("identity_types")).status()).isEqualTo(201);
+        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName("grpc-types");
+        Map<String, Object[]> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("in_f32", new Object[] {"FP32", le(4, b -> b.putFloat(1.5f).putFloat(-2f).putFloat(0f).putFloat(3e7f))});
+        inputs.put("in_f64", new Object[] {"FP64", le(8, b -> b.putDouble(1.25).putDouble(-1e300).putDouble(0).putDouble(7))});
+        inputs.put("in_f16", new Object[] {"FP16", le(2, b -> b.putShort((short) 0x3C00).putShort((short) 0xC000)
+                .putShort((short) 0x7BFF).putShort((short) 0x0001))});
+        inputs.put("in_i8", new Object[] {"INT8", new byte[] {-128, 127, 0, 5}});
+        inputs.put("in_i16", new Object[] {"INT16", le(2, b -> b.putShort((short) -32768).putShort((short) 32767)
+                .putShort((short) 1).putShort((short) 2))});
+        inputs.put("in_i32", new Object[] {"INT32", le(4, b -> b.putInt(Integer.MIN_VALUE).putInt(1).putInt(2).putInt(3))});
+        inputs.put("in_i64", new Object[] {"INT64", le(8, b -> b.putLong(Long.MIN_VALUE).putLong(1).putLong(2).putLong(3))});
+        inputs.put("in_u8", new Object[] {"UINT8", new byte[] {(byte) 255, 0, 1, 2}});
+        inputs.put("in_b", new Object[] {"BOOL", new byte[] {1, 0, 0, 1}});
+        inputs.put("in_s", new Object[] {"BYTES", bytesElements("a", "", "héllo", "\0x")});
+        inputs.forEach((name, v) -> {
+            request.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(name).setDatatype((String) v[0])
+                    .addShape(2).addShape(2));
+            request.addRawInputContents(ByteString.copyFrom((byte[]) v[1]));
+        });
+        ModelInferResponse response = stub.modelInfer(request.build());
+        assertThat(response.getRawOutputContentsCount()).isEqualTo(inputs.size());
+        for (int i = 0; i < response.getOutputsCount(); i++) {
+            var out = response.getOutputs(i);
+            String input = out.getName().replace("out_", "in_");
+            assertThat(inputs).as("output %s", out.getName()).containsKey(input);
+            assertThat(out.getDatatype()).isEqualTo(inputs.get(input)[0]);
+            assertThat(response.getRawOutputContents(i).toByteArray()).as(out.getName())
+                    .isEqualTo((byte[]) inputs.get(input)[1]);
+        }
+    }
+
+    @Test
+    void eachStatusCodeCarriesTheProblemsDetailAndType() {
+        assertThat(http.upload("grpc-codes", onnx("add_mul")).status()).isEqualTo(201);
+        assertStatus(() -> stub.modelInfer(addMul("no-such-model", null, false).build()), Status.Code.NOT_FOUND,
+                "model-not-found", "no-such-model");
+        assertStatus(() -> stub.modelReady(ModelReadyRequest.newBuilder().setName("no-such-model").build()),
+                Status.Code.NOT_FOUND, "model-not-found", "no-such-model");
+        assertStatus(() -> stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("no-such-model").build()),
+                Status.Code.NOT_FOUND, "model-not-found", "no-such-model");
+        ModelInferRequest wrongCount = ModelInferRequest.newBuilder().setModelName("grpc-codes")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("a").setDatatype("FP32").addShape(2)
+                        .addShape(3).setContents(InferTensorContents.newBuilder().addFp32Contents(1f))).build();
+        assertStatus(() -> stub.modelInfer(wrongCount), Status.Code.INVALID_ARGUMENT, "invalid-tensor", "1 values");
+        ModelInferRequest wrongShape = ModelInferRequest.newBuilder(addMul("grpc-codes", null, false).build())
+                .setInputs(0, ModelInferRequest.InferInputTensor.newBuilder().setName("a").setDatatype("FP32").addShape(3)
+                        .addShape(2).setContents(InferTensorContents.newBuilder().addAllFp32Contents(
+                                List.of(1f, 2f, 3f, 4f, 5f, 6f)))).build();
+        assertStatus(() -> stub.modelInfer(wrongShape), Status.Code.INVALID_ARGUMENT, "shape-mismatch", "'a'");
+        ModelInferRequest fp16Typed = ModelInferRequest.newBuilder().setModelName("grpc-codes")
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("a").setDatatype("FP16").addShape(1))
+                .build();
+        assertStatus(() -> stub.modelInfer(fp16Typed), Status.Code.INVALID_ARGUMENT, "invalid-tensor", "raw_input_contents");
+    }
+
+    @Test
+    void theServersOwnTimeoutIsDeadlineExceededAndAFullQueueIsResourceExhausted() throws Exception {
+        Http.Reply created = http.upload(Map.of("name", "grpc-runaway", "instances", "1", "queueCapacity", "1"),
+                List.of(Http.Part.of(onnx("runaway_loop"))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        ModelInferRequest slow = count("grpc-runaway", 1L << 50)
+                .putParameters("timeout", InferParameter.newBuilder().setInt64Param(300_000).build()).build();
+        assertStatus(() -> stub.modelInfer(slow), Status.Code.DEADLINE_EXCEEDED, "timeout", "");
+
+        // one call runs, one waits in the queue of one: the others are refused at once
+        ModelInferRequest long1 = count("grpc-runaway", 1L << 50)
+                .putParameters("timeout", InferParameter.newBuilder().setInt64Param(3_000_000).build()).build();
+        ExecutorService callers = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Status.Code>> codes = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                codes.add(callers.submit(() -> {
+                    try {
+                        stub.modelInfer(long1);
+                        return Status.Code.OK;
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode();
+                    }
+                }));
+            }
+            List<Status.Code> seen = new ArrayList<>();
+            for (Future<Status.Code> f : codes) {
+                seen.add(f.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(seen).contains(Status.Code.RESOURCE_EXHAUSTED);
+        } finally {
+            callers.shutdownNow();
+        }
+        // a client deadline shorter than the server's timeout ends the call at the client's deadline
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> stub.withDeadlineAfter(400, TimeUnit.MILLISECONDS).modelInfer(
+                count("grpc-runaway", 1L << 50).build())).isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(10_000);
+    }
+
+    @Test
+    void concurrentCallsAndMessagesAboveFourMebibytes() throws Exception {
+        assertThat(http.upload("grpc-concurrent", onnx("add_mul")).status()).isEqualTo(201);
+        List<CompletableFuture<ModelInferResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            calls.add(CompletableFuture.supplyAsync(() -> stub.modelInfer(addMul("grpc-concurrent", null, true).build())));
+        }
+        for (CompletableFuture<ModelInferResponse> call : calls) {
+            assertThat(call.get(60, TimeUnit.SECONDS).getRawOutputContentsCount()).isEqualTo(2);
+        }
+        // 1 Mi rows of 3 floats: 12 MiB per input and per output, three times gRPC's usual 4 MiB
+        int rows = 1 << 20;
+        ModelInferRequest.Builder large = ModelInferRequest.newBuilder().setModelName("grpc-concurrent");
+        for (String name : new String[] {"a", "b"}) {
+            large.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(name).setDatatype("FP32")
+                    .addShape(rows).addShape(3));
+            ByteBuffer values = ByteBuffer.allocate(rows * 3 * 4).order(ByteOrder.LITTLE_ENDIAN);
+            while (values.hasRemaining()) {
+                values.putFloat(name.equals("a") ? 2f : 3f);
+            }
+            large.addRawInputContents(ByteString.copyFrom(values.flip()));
+        }
+        ModelInferResponse response = stub.modelInfer(large.build());
+        assertThat(response.getRawOutputContentsList()).allSatisfy(c -> assertThat(c.size()).isEqualTo(rows * 3 * 4));
+        int product = response.getOutputsList().stream().map(ModelInferResponse.InferOutputTensor::getName).toList()
+                .indexOf("product");
+        assertThat(response.getRawOutputContents(product).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN)
+                .getFloat((rows * 3 - 1) * 4)).isEqualTo(6f);
+    }
+
+    private static void assertStatus(Runnable call, Status.Code code, String problem, String detail) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(code);
+            assertThat(e.getStatus().getDescription()).contains(detail);
+            assertThat(e.getTrailers().get(GrpcProblems.PROBLEM_TYPE)).endsWith("/" + problem);
+        });
+    }
+
+    private static ModelInferRequest.Builder addMul(String model, String id, boolean raw) {
+        ModelInferRequest.Builder r = ModelInferRequest.newBuilder().setModelName(model);
+        if (id != null) {
+            r.setId(id);
+        }
+        float[] a = {1, 2, 3, -1, 1, 2};
+        float[] b = {4, 5, 6, 4, -1, 3};
+        for (String name : new String[] {"a", "b"}) {
+            float[] v = name.equals("a") ? a : b;
+            var input = ModelInferRequest.InferInputTensor.newBuilder().setName(name).setDatatype("FP32").addShape(2).addShape(3);
+            if (raw) {
+                r.addRawInputContents(ByteString.copyFrom(le(4, buf -> {
+                    for (float f : v) {
+                        buf.putFloat(f);
+                    }
+                })));
+            } else {
+                var c = InferTensorContents.newBuilder();
+                for (float f : v) {
+                    c.addFp32Contents(f);
+                }
+                input.setContents(c);
+            }
+            r.addInputs(input);
+        }
+        return r;
+    }
+
+    private static ModelInferRequest.Builder count(String model, long n) {
+        return ModelInferRequest.newBuilder().setModelName(model).addInputs(ModelInferRequest.InferInputTensor.newBuilder()
+                .setName("n").setDatatype("INT64").addShape(1).setContents(InferTensorContents.newBuilder().addInt64Contents(n)));
+    }
+
+    private static byte[] le(int width, java.util.function.Consumer<ByteBuffer> fill) {
+        ByteBuffer b = ByteBuffer.allocate(width * 64).order(ByteOrder.LITTLE_ENDIAN);
+        fill.accept(b);
+        byte[] out = new byte[b.position()];
+        b.flip().get(out);
+        return out;
+    }
+
+    private static byte[] bytesElements(String... elements) {
+        ByteBuffer b = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+        for (String e : elements) {
+            byte[] bytes = e.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            b.putInt(bytes.length).put(bytes);
+        }
+        byte[] out = new byte[b.position()];
+        b.flip().get(out);
+        return out;
+    }
+
+    private static List<Float> floats(ByteString raw) {
+        ByteBuffer b = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        List<Float> out = new ArrayList<>();
+        while (b.hasRemaining()) {
+            out.add(b.getFloat());
+        }
+        return out;
+    }
+}
