@@ -6,7 +6,7 @@
  *
  * -DgapMicros=N parks each thread N µs between calls, as a client's round trip would.
  *
- * Prints: CSV,<requests>,<p50 us>,<p99 us>,<mean us>,0,<duration us>
+ * Prints: CSV,<requests>,<p50 us>,<p99 us>,<mean us>,0,<duration us>,<process CPU us per request>
  */
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -45,10 +45,18 @@ public class DirectOrt {
         }
         try (OrtSession session = env.createSession(model, options)) {
             run(env, session, input, shape, data, threads, 2); // warm-up
+            long cpuBefore = cpuNanos();
             long[] result = run(env, session, input, shape, data, threads, seconds);
+            long cpu = cpuNanos() - cpuBefore;
             System.out.println(String.join(",", "CSV", "" + result[0], "" + result[1] / 1000.0, "" + result[2] / 1000.0,
-                    "" + result[3] / 1000.0, "0", "" + seconds * 1_000_000L));
+                    "" + result[3] / 1000.0, "0", "" + seconds * 1_000_000L,
+                    String.format("%.1f", cpu / 1000.0 / Math.max(1, result[0]))));
         }
+    }
+
+    /** CPU time of this whole process (every thread, ONNX Runtime's own included). */
+    static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     static long[] run(OrtEnvironment env, OrtSession session, String input, long[] shape, float[] data, int threads,

@@ -39,6 +39,8 @@ public final class GrpcServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
     private static final String SERVICE = GRPCInferenceServiceGrpc.SERVICE_NAME;
+    /** Calls one connection may have open at once; more wait in the client (HTTP/2 stream limit). */
+    private static final int MAX_CALLS_PER_CONNECTION = 128;
 
     /** What the server is built from. */
     public record Settings(boolean enabled, InetAddress address, int port, int maxMessageBytes,
@@ -55,10 +57,11 @@ public final class GrpcServer implements SmartLifecycle {
     private volatile Server server;
 
     public GrpcServer(Settings settings, ModelRegistry registry, InferenceGateway gateway, BooleanSupplier ready,
-            String version, List<String> extensions, TokenRegistry tokens, Set<Scope> anonymousScopes) {
+            String version, List<String> extensions, TokenRegistry tokens, Set<Scope> anonymousScopes,
+            io.plugboard.api.RequestMemory memory) {
         this.settings = settings;
         this.ready = ready;
-        this.inference = new InferenceGrpcService(registry, gateway, ready, version, extensions);
+        this.inference = new InferenceGrpcService(registry, gateway, ready, version, extensions, memory);
         this.authorization = new GrpcAuthorization(tokens, anonymousScopes);
     }
 
@@ -76,6 +79,7 @@ public final class GrpcServer implements SmartLifecycle {
                 .executor(calls)
                 .maxInboundMessageSize(settings.maxMessageBytes())
                 .maxInboundMetadataSize(64 << 10)
+                .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 .addService(ServerInterceptors.intercept(inference, authorization));
         open.forEach(builder::addService);
         try {

@@ -50,9 +50,11 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     private final BooleanSupplier ready;
     private final String version;
     private final List<String> extensions;
+    private final io.plugboard.api.RequestMemory memory;
 
     InferenceGrpcService(ModelRegistry registry, InferenceGateway gateway, BooleanSupplier ready, String version,
-            List<String> extensions) {
+            List<String> extensions, io.plugboard.api.RequestMemory memory) {
+        this.memory = memory;
         this.registry = registry;
         this.gateway = gateway;
         this.ready = ready;
@@ -104,9 +106,23 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         });
     }
 
+    /**
+     * One inference. The message (already received) and the tensors decoded from it are charged to
+     * the request-memory budget REST requests share ({@code plugboard.limits.request-memory}) until
+     * the answer is built: past it, {@code RESOURCE_EXHAUSTED}.
+     */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        answer(out, () -> {
+        try (io.plugboard.api.RequestMemory.Lease lease = memory.open()) {
+            answer(out, () -> {
+                lease.charge(2L * request.getSerializedSize());
+                return infer(request);
+            });
+        }
+    }
+
+    private ModelInferResponse infer(ModelInferRequest request) {
+        {
             Map<String, Tensor> inputs = GrpcTensors.inputs(request);
             List<String> outputs = request.getOutputsList().stream()
                     .map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
@@ -121,7 +137,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
             }
             GrpcTensors.outputs(result.outputs(), request.getRawInputContentsCount() > 0, response);
             return response.build();
-        });
+        }
     }
 
     /** The request's {@code timeout} parameter (microseconds, as Triton's clients send it), if any. */

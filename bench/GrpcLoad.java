@@ -1,0 +1,108 @@
+/*
+ * A closed-loop gRPC load generator (as wrk is for HTTP): C connections, each sending the next
+ * ModelInfer as soon as the previous answer arrives, for D seconds after a warm-up.
+ *
+ *   java -cp <classpath with grpc and the server's generated stubs> bench/GrpcLoad.java \
+ *       HOST:PORT MODEL INPUT SHAPE(comma-separated) raw|typed CONNECTIONS SECONDS
+ *
+ * Values are (i % 17) / 17, as DirectOrt feeds the engine. Prints the line wrk's bench/infer.lua
+ * prints: CSV,<requests>,<p50 us>,<p99 us>,<mean us>,<errors>,<duration us>
+ */
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.plugboard.grpc.proto.GRPCInferenceServiceGrpc;
+import io.plugboard.grpc.proto.InferTensorContents;
+import io.plugboard.grpc.proto.ModelInferRequest;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+public class GrpcLoad {
+
+    public static void main(String[] args) throws Exception {
+        String[] target = args[0].split(":");
+        String model = args[1];
+        String input = args[2];
+        long[] shape = Arrays.stream(args[3].split(",")).mapToLong(Long::parseLong).toArray();
+        boolean raw = args[4].equals("raw");
+        int connections = Integer.parseInt(args[5]);
+        int seconds = Integer.parseInt(args[6]);
+        int n = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        ModelInferRequest.InferInputTensor.Builder tensor = ModelInferRequest.InferInputTensor.newBuilder()
+                .setName(input).setDatatype("FP32");
+        Arrays.stream(shape).forEach(tensor::addShape);
+        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model);
+        if (raw) {
+            ByteBuffer bytes = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < n; i++) {
+                bytes.putFloat((i % 17) / 17f);
+            }
+            request.addInputs(tensor).addRawInputContents(ByteString.copyFrom(bytes.flip()));
+        } else {
+            InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+            for (int i = 0; i < n; i++) {
+                contents.addFp32Contents((i % 17) / 17f);
+            }
+            request.addInputs(tensor.setContents(contents));
+        }
+        ModelInferRequest call = request.build();
+        List<ManagedChannel> channels = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            channels.add(NettyChannelBuilder.forAddress(target[0], Integer.parseInt(target[1])).usePlaintext()
+                    .maxInboundMessageSize(256 << 20).build());
+        }
+        run(channels, call, 3); // warm-up: connections open, both JITs compile the path
+        long[] result = run(channels, call, seconds);
+        System.out.println(String.join(",", "CSV", "" + result[0], "" + result[1] / 1000.0, "" + result[2] / 1000.0,
+                "" + result[3] / 1000.0, "" + result[4], "" + seconds * 1_000_000L));
+        channels.forEach(ManagedChannel::shutdownNow);
+    }
+
+    static long[] run(List<ManagedChannel> channels, ModelInferRequest call, int seconds) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong errors = new AtomicLong();
+        List<long[]> samples = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        for (ManagedChannel channel : channels) {
+            long[] lat = new long[4_000_000];
+            samples.add(lat);
+            var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+            Thread w = new Thread(() -> {
+                int k = 0;
+                while (!stop.get() && k < lat.length - 1) {
+                    long s = System.nanoTime();
+                    try {
+                        stub.modelInfer(call);
+                    } catch (RuntimeException e) {
+                        errors.incrementAndGet();
+                    }
+                    lat[++k] = System.nanoTime() - s;
+                }
+                lat[0] = k;
+            });
+            workers.add(w);
+            w.start();
+        }
+        Thread.sleep(seconds * 1000L);
+        stop.set(true);
+        for (Thread w : workers) {
+            w.join();
+        }
+        long total = 0;
+        List<Long> all = new ArrayList<>();
+        for (long[] lat : samples) {
+            for (int i = 1; i <= lat[0]; i++) {
+                all.add(lat[i]);
+                total += lat[i];
+            }
+        }
+        all.sort(null);
+        return new long[] {all.size(), all.get(all.size() / 2), all.get((int) (all.size() * 0.99)),
+                total / all.size(), errors.get()};
+    }
+}
