@@ -7,7 +7,7 @@
 #     the server's (1.0 = the server costs nothing beyond the engine).
 # CPU time per request is the fair measure on a shared machine whose free CPU swings: the server's
 # is read from /proc/<pid>/stat around each point, the direct harness's from its own process.
-#   [ROUNDS=3] bench/protocols.sh [seconds-per-point] [server arguments...]
+#   [ROUNDS=3] [SERIES="direct json …"] bench/protocols.sh [seconds-per-point] [server arguments...]
 # Writes bench/results/protocols.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,7 +55,7 @@ direct() { local f input dims; [ "$1" = mlp ] && { f=mlp; input=input; dims="1 4
 wrk_json mlp 1 > /dev/null; wrk_binary mlp 1 > /dev/null; grpc mlp 1 raw > /dev/null; grpc cnn 2 raw > /dev/null
 echo "round,model,series,p50_us,cpu_us_per_request,requests" | tee "$OUT/protocols.csv"
 for r in $(seq 1 "$ROUNDS"); do
-  for series in direct json binary grpc-raw grpc-typed; do
+  for series in ${SERIES:-direct json binary grpc-raw grpc-typed}; do
     case $series in
       direct) mlp=$(direct mlp 1); cnn=$(direct cnn 4) ;;
       json) mlp=$(served wrk_json mlp 1); cnn=$(served wrk_json cnn 4) ;;

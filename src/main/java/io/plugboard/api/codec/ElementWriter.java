@@ -87,6 +87,11 @@ final class ElementWriter implements ElementSink {
 
     /** A number with a fraction or exponent. */
     @Override
+    public boolean wantsDecimalText() {
+        return !type.isFloatingPoint();
+    }
+
+    @Override
     public void decimal(double v, String text) {
         ensureRoom();
         if (type.isFloatingPoint()) {
