@@ -357,6 +357,25 @@ class HelmChartTest {
     }
 
     @Test
+    void anIngressWithNginxCarriesTheBodySizeTimeoutsAndTls(@TempDir Path temp) throws IOException {
+        assertThat(render(DEFAULTS)).noneMatch(m -> "Ingress".equals(m.getKind()));
+        Path values = Files.writeString(temp.resolve("ingress.yaml"), String.join("\n",
+                "ingress:", "  enabled: true", "  className: nginx", "  hosts:", "    - host: models.example.com",
+                "  tls:", "    - secretName: models-tls", "      hosts: [models.example.com]", ""));
+        io.fabric8.kubernetes.api.model.networking.v1.Ingress ingress = one(parse(template(DEFAULTS)
+                .withValuesFile(values).call()), io.fabric8.kubernetes.api.model.networking.v1.Ingress.class);
+        assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
+        assertThat(ingress.getMetadata().getAnnotations())
+                .containsEntry("nginx.ingress.kubernetes.io/proxy-body-size", "2g")
+                .containsEntry("nginx.ingress.kubernetes.io/proxy-read-timeout", "600")
+                .containsEntry("nginx.ingress.kubernetes.io/proxy-request-buffering", "off");
+        assertThat(ingress.getSpec().getTls().get(0).getSecretName()).isEqualTo("models-tls");
+        var backend = ingress.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService();
+        assertThat(backend.getName()).isEqualTo(one(render(DEFAULTS), Service.class).getMetadata().getName());
+        assertThat(backend.getPort().getName()).isEqualTo("http");
+    }
+
+    @Test
     void severalReplicasGetADisruptionBudgetAndRollingUpdates() {
         List<HasMetadata> manifests = parse(template(DEFAULTS).set("replicaCount", 3)
                 .set("store.type", "s3").set("store.s3.bucket", "models").call());
