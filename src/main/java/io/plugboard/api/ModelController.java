@@ -124,6 +124,9 @@ public class ModelController {
 
     @Operation(summary = "Delete a version", description = "Drains it, unloads it and deletes its files; deleting the "
             + "last version deletes the model.")
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @ApiResponse(responseCode = "404", description = "Unknown model or version",
+            content = @Content(mediaType = "application/problem+json"))
     @DeleteMapping(path = "/{id}/versions/{version}")
     public ResponseEntity<Void> deleteVersion(@PathVariable("id") String id, @PathVariable("version") int version) {
         removal.deleteVersion(id, version);

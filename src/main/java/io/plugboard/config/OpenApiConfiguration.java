@@ -16,6 +16,12 @@ public class OpenApiConfiguration {
 
     static final String BEARER = "bearer-token";
 
+    /** Typed schemas for the inference request and response and for problem details. */
+    @Bean
+    org.springdoc.core.customizers.OpenApiCustomizer openApiSchemas() {
+        return new OpenApiSchemas();
+    }
+
     @Bean
     OpenAPI plugboardOpenApi(ObjectProvider<BuildProperties> build) {
         BuildProperties properties = build.getIfAvailable();

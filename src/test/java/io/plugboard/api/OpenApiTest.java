@@ -38,4 +38,42 @@ class OpenApiTest extends ServerTest {
         assertThat(http.get("/swagger-ui.html").status()).isIn(200, 302);
         assertThat(http.get("/swagger-ui/index.html").status()).isEqualTo(200);
     }
+
+    /**
+     * The document is valid OpenAPI 3 (swagger-parser finds no error), the inference endpoints carry
+     * typed request and response schemas, every problem+json answer refers to one Problem schema
+     * listing every problem type, and documented status codes are the ones the server answers.
+     */
+    @Test
+    void theDocumentParsesAndIsTyped() {
+        String json = http.get("/v3/api-docs").body();
+        var result = new io.swagger.v3.parser.OpenAPIV3Parser().readContents(json, null, null);
+        assertThat(result.getMessages()).as("parser messages").isEmpty();
+        var api = result.getOpenAPI();
+        assertThat(api.getInfo().getTitle()).isEqualTo("Plugboard");
+        for (String path : List.of("/v1/models/{id}/infer", "/v2/models/{name}/infer",
+                "/v2/models/{name}/versions/{version}/infer")) {
+            var post = api.getPaths().get(path).getPost();
+            assertThat(post.getRequestBody().getContent().get("application/json").getSchema().get$ref())
+                    .as(path).endsWith("/InferenceRequest");
+            assertThat(post.getResponses().get("200").getContent().get("application/json").getSchema().get$ref())
+                    .as(path).endsWith("/InferenceResponse");
+        }
+        var schemas = api.getComponents().getSchemas();
+        assertThat(schemas).containsKeys("InferenceRequest", "InferenceResponse", "InputTensor", "OutputTensor", "Problem");
+        io.swagger.v3.oas.models.media.Schema<?> type = (io.swagger.v3.oas.models.media.Schema<?>) schemas.get("Problem")
+                .getProperties().get("type");
+        assertThat(type.getEnum().stream().map(String::valueOf).toList())
+                .hasSize(io.plugboard.problem.ProblemType.values().length)
+                .contains("https://plugboard.io/problems/store-unavailable");
+        api.getPaths().forEach((path, item) -> item.readOperations().forEach(op -> op.getResponses().forEach(
+                (code, response) -> {
+                    if (response.getContent() != null && response.getContent().containsKey("application/problem+json")) {
+                        assertThat(response.getContent().get("application/problem+json").getSchema().get$ref())
+                                .as("%s %s", path, code).endsWith("/Problem");
+                    }
+                })));
+        var deleteVersion = api.getPaths().get("/v1/models/{id}/versions/{version}").getDelete();
+        assertThat(deleteVersion.getResponses()).containsKey("204").doesNotContainKey("200");
+    }
 }
