@@ -4,13 +4,4 @@
 # 201 on one replica to the first correct answer on another (1 MB and 100 MB models; asked at once,
 # and unasked until the next poll), and a fresh replica's start-up against 50 stored models.
 # Writes bench/results/replicas.csv.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-. tools/select-jdk.sh
-select_jdk
-./mvnw -q -B test-compile
-CP_FILE=$(mktemp)
-trap 'rm -f "$CP_FILE"' EXIT
-./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE"
-"$JAVA_HOME/bin/java" -cp "target/test-classes:target/classes:$(cat "$CP_FILE")" \
-  io.plugboard.bench.ReplicaBench bench/results/replicas.csv "${1:-5}"
+exec "$(dirname "$0")/test-classpath.sh" io.plugboard.bench.ReplicaBench bench/results/replicas.csv "${1:-5}"

@@ -116,7 +116,7 @@ public class V2Controller {
         ServedModel model = entry.shown(version == null ? null : parseVersion(version));
         List<String> versions = entry.all().stream().map(m -> Integer.toString(m.version())).toList();
         var signature = model.signature();
-        return new ModelMetadata(name, versions, platform(model.record().format()),
+        return new ModelMetadata(name, versions, io.plugboard.model.Platforms.of(model.record().format()),
                 signature == null ? List.of() : tensors(signature.inputs()),
                 signature == null ? List.of() : tensors(signature.outputs()));
     }
@@ -183,11 +183,6 @@ public class V2Controller {
             throw new PlugboardException(ProblemType.VERSION_NOT_FOUND, "Version '" + version
                     + "' is not a version number.");
         }
-    }
-
-    /** Platform names as the protocol's examples spell them. */
-    static String platform(String format) {
-        return io.plugboard.model.Platforms.of(format);
     }
 
     private static List<TensorMetadata> tensors(List<TensorSpec> specs) {

@@ -24,6 +24,9 @@ public final class EngineMessages {
         String line = message.strip();
         int nl = line.indexOf('\n');
         line = nl > 0 ? line.substring(0, nl) : line;
+        if (line.length() > 4 * MAX_LENGTH) {
+            line = line.substring(0, 4 * MAX_LENGTH); // the pattern below runs on a bounded text
+        }
         line = PATH.matcher(line).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(1)));
         return line.length() > MAX_LENGTH ? line.substring(0, MAX_LENGTH) + "…" : line;
     }

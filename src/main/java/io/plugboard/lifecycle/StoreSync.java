@@ -310,30 +310,29 @@ public final class StoreSync implements AutoCloseable {
         }
     }
 
-    /** Downloads and loads one version of the store; a failure is logged and retried next poll. */
+    /** Downloads one version of the store into the local folder (loaded later with the rest). */
     private void downloadQuietly(RecordKey key, String tag) {
-        Optional<StoredModelRecord> record = read(key, tag);
-        if (record.isPresent()) {
-            try {
-                download(record.get());
-            } catch (PlugboardException e) {
-                if (e.type() == ProblemType.STORE_UNAVAILABLE) {
-                    throw e;
-                }
-                log.error("Model {} version {} could not be fetched: {}", key.id(), key.version(), e.getMessage());
-            } catch (RuntimeException e) {
-                log.error("Model {} version {} could not be fetched: {}", key.id(), key.version(), e.getMessage());
-            }
-        }
+        read(key, tag).ifPresent(record -> quietly(record, () -> download(record)));
     }
 
+    /** Downloads and loads one version of the store. */
     private void install(StoredModelRecord record) {
-        try {
+        quietly(record, () -> {
             if (registry.find(record.id()).filter(v -> !v.isEmpty()).isEmpty()) {
                 registry.requireRoomForAnother();
             }
             residency.restore(download(record));
             log.info("Model {} version {} loaded from the shared store", record.id(), record.version());
+        });
+    }
+
+    /**
+     * Runs {@code work} for one version: a store that cannot be reached stops the reconciliation
+     * (it is retried whole); any other failure is logged and the version retried at the next poll.
+     */
+    private static void quietly(StoredModelRecord record, Runnable work) {
+        try {
+            work.run();
         } catch (PlugboardException e) {
             if (e.type() == ProblemType.STORE_UNAVAILABLE) {
                 throw e;

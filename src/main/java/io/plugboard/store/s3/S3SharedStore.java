@@ -66,6 +66,8 @@ public final class S3SharedStore implements SharedStore {
     /** The smallest part; larger when a file would need more than {@link #MAX_PARTS} parts. */
     static final long PART_SIZE = 16L << 20;
     private static final int MAX_PARTS = 10_000;
+    /** The most a record is read: far more than a model of 10,000 files needs. */
+    static final int MAX_RECORD_BYTES = 16 << 20;
     /** Small requests (records, listings, deletes) give up after this long per attempt. */
     private static final Duration SMALL_REQUEST = Duration.ofSeconds(15);
 
@@ -219,9 +221,19 @@ public final class S3SharedStore implements SharedStore {
         String key = recordKey(id, version);
         byte[] bytes;
         try {
-            bytes = call("read " + key, () -> client.getObjectAsBytes(GetObjectRequest.builder()
-                    .bucket(location.bucket()).key(key).overrideConfiguration(small()).build()).asByteArray());
+            bytes = call("read " + key, () -> {
+                try (InputStream in = client.getObject(GetObjectRequest.builder().bucket(location.bucket()).key(key)
+                        .overrideConfiguration(small()).build())) {
+                    return in.readNBytes(MAX_RECORD_BYTES + 1);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
         } catch (Missing e) {
+            return Optional.empty();
+        }
+        if (bytes.length > MAX_RECORD_BYTES) {
+            log.error("Ignoring {}: larger than {} bytes, no model record is", key, MAX_RECORD_BYTES);
             return Optional.empty();
         }
         try {

@@ -136,12 +136,22 @@ class S3SharedStoreTest {
             client.putObject(b -> b.bucket(BUCKET).key("team-a/models/Bad Name/1.json"), RequestBody.fromString("{}"));
         }
         assertThat(store.records("listed")).containsOnlyKeys(1, 2, 3);
+
         assertThat(store.records()).containsKeys(new RecordKey("listed", 1), new RecordKey("listed", 2))
                 .doesNotContainKey(new RecordKey("Bad Name", 1));
         assertThat(store.read("listed", 3)).as("an unreadable record").isEmpty();
+        try (S3Client client = s3.client()) {
+            // a valid record padded with whitespace: read whole, it would parse
+            byte[] valid = JsonMapper.builder().build().writeValueAsBytes(record("listed", 4, "o4", List.of()));
+            byte[] huge = new byte[S3SharedStore.MAX_RECORD_BYTES + 10];
+            java.util.Arrays.fill(huge, (byte) ' ');
+            System.arraycopy(valid, 0, huge, 0, valid.length);
+            client.putObject(b -> b.bucket(BUCKET).key("team-a/models/listed/4.json"), RequestBody.fromBytes(huge));
+        }
+        assertThat(store.read("listed", 4)).as("a record past the size bound is not read whole").isEmpty();
         assertThat(store.read("listed", 9)).isEmpty();
         store.deleteRecord("listed", 2);
-        assertThat(store.records("listed")).containsOnlyKeys(1, 3);
+        assertThat(store.records("listed")).containsOnlyKeys(1, 3, 4);
     }
 
     @Test
