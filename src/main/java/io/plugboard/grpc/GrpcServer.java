@@ -1,6 +1,9 @@
 package io.plugboard.grpc;
 
 import io.grpc.BindableService;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -19,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,8 +36,9 @@ import org.springframework.context.SmartLifecycle;
  * The gRPC endpoint ({@code plugboard.grpc.port}, on the HTTP port's address): the inference
  * service, {@code grpc.health.v1.Health} (SERVING once the server is ready, for the whole server
  * and for {@code inference.GRPCInferenceService}) and server reflection, so grpcurl and
- * Kubernetes gRPC probes work. Calls run on virtual threads. It starts with the web server, before
- * models are restored, and stops after it, letting running calls finish.
+ * Kubernetes gRPC probes work. Inference calls begin on the transport thread and move to a
+ * virtual thread only when they may wait; other calls run on virtual threads. It starts with the
+ * web server, before models are restored, and stops after it, letting running calls finish.
  */
 public final class GrpcServer implements SmartLifecycle {
 
@@ -47,12 +52,24 @@ public final class GrpcServer implements SmartLifecycle {
             java.time.Duration drain) {
     }
 
+    /**
+     * Methods that begin on the transport thread: they answer at once or hand over what may wait
+     * themselves ({@link InferenceGrpcService#modelInfer}). Every other method (model look-ups that
+     * may fetch from a shared store, reflection) runs on a call thread.
+     */
+    private static final Set<String> AT_ONCE = Set.of(
+            GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+            GRPCInferenceServiceGrpc.getServerLiveMethod().getFullMethodName(),
+            GRPCInferenceServiceGrpc.getServerReadyMethod().getFullMethodName(),
+            GRPCInferenceServiceGrpc.getServerMetadataMethod().getFullMethodName(),
+            io.grpc.health.v1.HealthGrpc.getCheckMethod().getFullMethodName());
+
     private final Settings settings;
     private final InferenceGrpcService inference;
     private final GrpcAuthorization authorization;
     private final BooleanSupplier ready;
     private final HealthStatusManager health = new HealthStatusManager();
-    private ExecutorService calls;
+    private volatile ExecutorService calls;
     private ScheduledExecutorService healthUpdates;
     private volatile Server server;
 
@@ -61,7 +78,8 @@ public final class GrpcServer implements SmartLifecycle {
             io.plugboard.api.RequestMemory memory) {
         this.settings = settings;
         this.ready = ready;
-        this.inference = new InferenceGrpcService(registry, gateway, ready, version, extensions, memory);
+        this.inference = new InferenceGrpcService(registry, gateway, ready, version, extensions, memory,
+                task -> calls.execute(task));
         this.authorization = new GrpcAuthorization(tokens, anonymousScopes);
     }
 
@@ -75,8 +93,15 @@ public final class GrpcServer implements SmartLifecycle {
                 : new InetSocketAddress(settings.address(), settings.port());
         List<BindableService> open = List.of(health.getHealthService(), ProtoReflectionServiceV1.newInstance(),
                 legacyReflection());
+        ExecutorService blocking = calls;
         NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
-                .executor(calls)
+                .directExecutor()
+                .callExecutor(new ServerCallExecutorSupplier() {
+                    @Override
+                    public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+                        return AT_ONCE.contains(call.getMethodDescriptor().getFullMethodName()) ? null : blocking;
+                    }
+                })
                 .maxInboundMessageSize(settings.maxMessageBytes())
                 .maxInboundMetadataSize(64 << 10)
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)

@@ -44,6 +44,8 @@ import java.util.function.Supplier;
 final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     static final String PROTOCOL = "grpc";
+    /** The largest message decoded and answered on the transport thread; larger ones are handed over. */
+    static final int AT_ONCE_MAX_BYTES = 1 << 20;
 
     private final ModelRegistry registry;
     private final InferenceGateway gateway;
@@ -51,10 +53,15 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     private final String version;
     private final List<String> extensions;
     private final io.plugboard.api.RequestMemory memory;
+    private final java.util.concurrent.Executor waiting;
 
+    /**
+     * @param waiting runs the calls that may wait (see {@link #modelInfer})
+     */
     InferenceGrpcService(ModelRegistry registry, InferenceGateway gateway, BooleanSupplier ready, String version,
-            List<String> extensions, io.plugboard.api.RequestMemory memory) {
+            List<String> extensions, io.plugboard.api.RequestMemory memory, java.util.concurrent.Executor waiting) {
         this.memory = memory;
+        this.waiting = waiting;
         this.registry = registry;
         this.gateway = gateway;
         this.ready = ready;
@@ -107,37 +114,78 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     }
 
     /**
-     * One inference. The message (already received) and the tensors decoded from it are charged to
-     * the request-memory budget REST requests share ({@code plugboard.limits.request-memory}) until
-     * the answer is built: past it, {@code RESOURCE_EXHAUSTED}.
+     * One inference, begun on the transport thread that received it. A call the model can answer
+     * at once (known here, idle, a short typical run, a message of at most {@link #AT_ONCE_MAX_BYTES})
+     * is answered there, without a thread hand-off; any other goes to a call thread that may wait
+     * (queue, batching, loading from a shared store). The message and the tensors decoded from it
+     * are charged to the request-memory budget REST requests share
+     * ({@code plugboard.limits.request-memory}) until the answer is built: past it,
+     * {@code RESOURCE_EXHAUSTED}.
      */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        try (io.plugboard.api.RequestMemory.Lease lease = memory.open()) {
-            answer(out, () -> {
-                lease.charge(2L * request.getSerializedSize());
-                return infer(request);
-            });
+        io.plugboard.api.RequestMemory.Lease lease = memory.open();
+        boolean handedOver = false;
+        ModelInferResponse atOnce = null;
+        try {
+            int size = request.getSerializedSize();
+            lease.charge(2L * size);
+            Call decoded = null;
+            if (size <= AT_ONCE_MAX_BYTES) {
+                decoded = decode(request);
+                InferenceResult result = gateway.inferAtOnce(request.getModelName(), decoded.version(),
+                        decoded.inference(), PROTOCOL, deadline());
+                if (result != null) {
+                    atOnce = response(request, result);
+                    return;
+                }
+            }
+            Call early = decoded;
+            waiting.execute(Context.current().wrap(() -> {
+                try (lease) {
+                    answer(out, () -> {
+                        Call call = early != null ? early : decode(request);
+                        return response(request, gateway.infer(request.getModelName(), call.version(),
+                                call.inference(), PROTOCOL, deadline()));
+                    });
+                }
+            }));
+            handedOver = true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            out.onError(io.grpc.Status.UNAVAILABLE.withDescription("The server is shutting down.").asRuntimeException());
+        } catch (RuntimeException e) {
+            out.onError(GrpcProblems.status(e));
+        } finally {
+            if (!handedOver) {
+                lease.close();
+            }
+            if (atOnce != null) {
+                reply(out, atOnce);
+            }
         }
     }
 
-    private ModelInferResponse infer(ModelInferRequest request) {
-        {
-            Map<String, Tensor> inputs = GrpcTensors.inputs(request);
-            List<String> outputs = request.getOutputsList().stream()
-                    .map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
-            InferenceRequest inference = new InferenceRequest(request.getId().isEmpty() ? null : request.getId(),
-                    inputs, outputs, timeout(request.getParametersMap()));
-            InferenceResult result = gateway.infer(request.getModelName(), version(request.getModelVersion()),
-                    inference, PROTOCOL, deadline());
-            ModelInferResponse.Builder response = ModelInferResponse.newBuilder()
-                    .setModelName(result.modelName()).setModelVersion(result.modelVersion());
-            if (!request.getId().isEmpty()) {
-                response.setId(request.getId());
-            }
-            GrpcTensors.outputs(result.outputs(), request.getRawInputContentsCount() > 0, response);
-            return response.build();
+    /** A decoded call: the version asked for (null for the newest) and the request. */
+    private record Call(Integer version, InferenceRequest inference) {
+    }
+
+    private static Call decode(ModelInferRequest request) {
+        Map<String, Tensor> inputs = GrpcTensors.inputs(request);
+        List<String> outputs = request.getOutputsList().stream()
+                .map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
+        return new Call(version(request.getModelVersion()), new InferenceRequest(
+                request.getId().isEmpty() ? null : request.getId(), inputs, outputs,
+                timeout(request.getParametersMap())));
+    }
+
+    private static ModelInferResponse response(ModelInferRequest request, InferenceResult result) {
+        ModelInferResponse.Builder response = ModelInferResponse.newBuilder()
+                .setModelName(result.modelName()).setModelVersion(result.modelVersion());
+        if (!request.getId().isEmpty()) {
+            response.setId(request.getId());
         }
+        GrpcTensors.outputs(result.outputs(), request.getRawInputContentsCount() > 0, response);
+        return response.build();
     }
 
     /** The request's {@code timeout} parameter (microseconds, as Triton's clients send it), if any. */
@@ -204,6 +252,10 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
             out.onError(GrpcProblems.status(e));
             return;
         }
+        reply(out, response);
+    }
+
+    private static <T> void reply(StreamObserver<T> out, T response) {
         out.onNext(response);
         out.onCompleted();
     }

@@ -108,10 +108,20 @@ public final class InstancePool implements AutoCloseable {
      * @return the outputs, or {@code null} when the request should be {@linkplain #submit submitted}
      */
     public Map<String, Tensor> runIfIdle(Map<String, Tensor> inputs, Set<String> outputs, Duration timeout) {
+        return runIfIdle(inputs, outputs, timeout, false);
+    }
+
+    /**
+     * As {@link #runIfIdle(Map, Set, Duration)}; with {@code shortOnly} the call runs here only if
+     * the model's typical run is within {@link #MAX_PINNED} whatever the thread (a transport thread
+     * that other connections share must not be held longer).
+     */
+    public Map<String, Tensor> runIfIdle(Map<String, Tensor> inputs, Set<String> outputs, Duration timeout,
+            boolean shortOnly) {
         long typical = typicalRunNanos;
         boolean virtual = Thread.currentThread().isVirtual();
         if (!accepting || batcher.enabled() || typical == 0 || typical > timeout.toNanos() / 4
-                || virtual && typical > MAX_PINNED_NANOS || !queue.isEmpty()) {
+                || (virtual || shortOnly) && typical > MAX_PINNED_NANOS || !queue.isEmpty()) {
             return null;
         }
         if (virtual && !pinned.tryAcquire()) {

@@ -52,10 +52,32 @@ public final class InferenceGateway {
      */
     public InferenceResult infer(String modelId, Integer version, InferenceRequest request, String protocol,
             Duration deadline) {
+        return run(modelId, version, request, protocol, deadline, true);
+    }
+
+    /**
+     * Answers at once on the calling thread, or returns null: for a thread that must not wait or
+     * be held long (a transport's event loop). It answers only when the model is known here, READY,
+     * idle, not batching and its typical call is short ({@link InstancePool#MAX_PINNED}); null
+     * means nothing ran and nothing was counted, and the request goes to {@link #infer} on a thread
+     * that may wait. Bad requests are refused here as there.
+     */
+    public InferenceResult inferAtOnce(String modelId, Integer version, InferenceRequest request, String protocol,
+            Duration deadline) {
+        return run(modelId, version, request, protocol, deadline, false);
+    }
+
+    private InferenceResult run(String modelId, Integer version, InferenceRequest request, String protocol,
+            Duration deadline, boolean mayWait) {
         long start = clock.nanoTime();
         String outcome = "success";
+        boolean ran = true;
         try {
-            Ready ready = ready(modelId, version);
+            Ready ready = mayWait ? ready(modelId, version) : ready(known(modelId), modelId, version);
+            if (ready == null) {
+                ran = false;
+                return null;
+            }
             ServedModel model = ready.model();
             InstancePool pool = ready.pool();
             ModelSignature signature = ready.signature();
@@ -64,7 +86,11 @@ public final class InferenceGateway {
             if (deadline != null && deadline.compareTo(timeout) < 0) {
                 timeout = deadline;
             }
-            Map<String, Tensor> produced = pool.runIfIdle(request.inputs(), outputs, timeout);
+            Map<String, Tensor> produced = pool.runIfIdle(request.inputs(), outputs, timeout, !mayWait);
+            if (produced == null && !mayWait) {
+                ran = false;
+                return null;
+            }
             if (produced == null) {
                 InferenceJob job;
                 try {
@@ -102,14 +128,27 @@ public final class InferenceGateway {
             outcome = ProblemType.INTERNAL_ERROR.slug();
             throw e;
         } finally {
-            if (registry.find(modelId).isPresent()) {
+            if (ran && registry.find(modelId).isPresent()) {
                 metrics.request(modelId, protocol, outcome, clock.nanoTime() - start);
             }
         }
     }
 
+    /** The model's versions if this server knows it, without asking a shared store; else null. */
+    private ModelVersions known(String modelId) {
+        ModelVersions found = registry.find(modelId).orElse(null);
+        return found == null || found.isEmpty() ? null : found;
+    }
+
     private Ready ready(String modelId, Integer version) {
-        ModelVersions entry = registry.require(modelId);
+        return ready(registry.require(modelId), modelId, version);
+    }
+
+    /** As {@link #ready(String, Integer)} for {@code entry}; null when it is null. */
+    private Ready ready(ModelVersions entry, String modelId, Integer version) {
+        if (entry == null) {
+            return null;
+        }
         ServedModel model;
         if (version != null) {
             model = entry.requireVersion(version);

@@ -43,7 +43,7 @@ class GrpcAuthorizationTest {
                 TokenRegistry.entry("reader", sha256(READER), List.of("read")),
                 TokenRegistry.entry("inferrer", sha256(INFERRER), List.of("infer"))));
         InferenceGrpcService service = new InferenceGrpcService(new ModelRegistry(), null, () -> true, "test",
-                List.of(), new io.plugboard.api.RequestMemory(1 << 20));
+                List.of(), new io.plugboard.api.RequestMemory(1 << 20), Runnable::run);
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(ServerInterceptors.intercept(service, new GrpcAuthorization(tokens, Set.<Scope>of())))
                 .build().start();

@@ -1,0 +1,79 @@
+package io.plugboard.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.plugboard.inference.InferenceRequest;
+import io.plugboard.inference.InferenceResult;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.support.ServerTest;
+import io.plugboard.tensor.DataType;
+import io.plugboard.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** What a transport thread may have answered at once, and what must go to a thread that waits. */
+class InferenceGatewayTest extends ServerTest {
+
+    private static final String PROTOCOL = "gateway-test";
+
+    @Autowired
+    private InferenceGateway gateway;
+
+    @Autowired
+    private MeterRegistry meters;
+
+    @Test
+    void anIdleShortModelIsAnsweredAtOnceAndEverythingThatMayWaitIsLeftToInfer() {
+        assertThat(http.upload("at-once", onnx("add_mul")).status()).isEqualTo(201);
+        gateway.infer("at-once", null, addMul(List.of()), PROTOCOL); // the pool learns its typical call
+        InferenceResult result = gateway.inferAtOnce("at-once", null, addMul(List.of("product")), PROTOCOL, null);
+        assertThat(result).isNotNull();
+        ByteBuffer product = result.outputs().get("product").data().order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(product.getFloat(0)).isEqualTo(4f);
+        assertThat(product.getFloat(5 * 4)).isEqualTo(6f);
+        assertThat(requests("at-once", "success")).isEqualTo(2);
+
+        // bad requests are refused here as in infer(), and counted
+        assertThatThrownBy(() -> gateway.inferAtOnce("at-once", null, new InferenceRequest(null,
+                Map.of("a", floats(1, 2, 3, -1, 1, 2)), List.of(), null), PROTOCOL, null))
+                .isInstanceOfSatisfying(PlugboardException.class, e -> assertThat(e.type().status()).isEqualTo(400));
+        assertThat(requests("at-once", "success")).isEqualTo(2);
+
+        // unknown here: no look-up (a shared store would make it wait), no 404, nothing counted
+        assertThat(gateway.inferAtOnce("not-here", null, addMul(List.of()), PROTOCOL, null)).isNull();
+
+        // a batching model waits for company: left to infer(), and not counted twice
+        assertThat(http.upload(Map.of("name", "batching", "instances", "1", "maxBatchSize", "8",
+                "maxQueueDelayMs", "1"), List.of(io.plugboard.support.Http.Part.of(onnx("add_mul")))).status())
+                .isEqualTo(201);
+        gateway.infer("batching", null, addMul(List.of()), PROTOCOL);
+        assertThat(gateway.inferAtOnce("batching", null, addMul(List.of()), PROTOCOL, null)).isNull();
+        assertThat(requests("batching", "success")).isEqualTo(1);
+    }
+
+    private double requests(String model, String outcome) {
+        Counter c = meters.find("plugboard.inference.requests").tags("model", model, "protocol", PROTOCOL,
+                "outcome", outcome).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static InferenceRequest addMul(List<String> outputs) {
+        return new InferenceRequest(null, Map.of("a", floats(1, 2, 3, -1, 1, 2), "b", floats(4, 5, 6, 4, -1, 3)),
+                outputs, null);
+    }
+
+    private static Tensor floats(float... v) {
+        ByteBuffer data = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            data.putFloat(f);
+        }
+        return Tensor.of(DataType.FP32, new long[] {2, 3}, data.flip());
+    }
+}
