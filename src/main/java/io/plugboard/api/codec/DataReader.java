@@ -46,7 +46,13 @@ final class DataReader {
                 }
             }
             // the text is materialised only for integer tensors, which check the form they were sent in
-            case VALUE_NUMBER_FLOAT -> sink.decimal(p.getDoubleValue(), sink.wantsDecimalText() ? p.getString() : null);
+            case VALUE_NUMBER_FLOAT -> {
+                if (sink.wantsSingle()) {
+                    sink.single(p.getFloatValue());
+                } else {
+                    sink.decimal(p.getDoubleValue(), sink.wantsDecimalText() ? p.getString() : null);
+                }
+            }
             case VALUE_TRUE -> sink.bool(true);
             case VALUE_FALSE -> sink.bool(false);
             case VALUE_STRING -> sink.string(p.getString());

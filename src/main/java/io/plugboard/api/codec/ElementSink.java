@@ -19,4 +19,18 @@ interface ElementSink {
     }
 
     void string(String s);
+
+    /**
+     * Whether decimals should come through {@link #single} instead: a tensor of 32 bits or fewer
+     * per float takes the number parsed straight to {@code float}, never rounded twice by way of
+     * {@code double}.
+     */
+    default boolean wantsSingle() {
+        return false;
+    }
+
+    /** A decimal parsed to the nearest {@code float}; called only when {@link #wantsSingle()}. */
+    default void single(float v) {
+        throw new UnsupportedOperationException();
+    }
 }

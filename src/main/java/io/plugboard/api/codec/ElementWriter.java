@@ -121,6 +121,22 @@ final class ElementWriter implements ElementSink {
         }
     }
 
+    @Override
+    public boolean wantsSingle() {
+        return type == DataType.FP32 || type == DataType.FP16 || type == DataType.BF16;
+    }
+
+    @Override
+    public void single(float v) {
+        ensureRoom();
+        switch (type) {
+            case FP32 -> out.putFloat(v);
+            case FP16 -> out.putShort(Float.floatToFloat16(v));
+            case BF16 -> out.putShort(toBfloat16(v));
+            default -> throw mismatch("a number");
+        }
+    }
+
     /** A string element: a non-finite float spelled out. */
     @Override
     public void string(String s) {

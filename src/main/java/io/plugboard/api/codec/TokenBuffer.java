@@ -56,7 +56,13 @@ final class TokenBuffer implements ElementSink {
                 case Boolean b -> sink.bool(b);
                 case Long l -> sink.integer(l, null);
                 case BigInteger b -> sink.integer(0, b);
-                case Decimal d -> sink.decimal(d.value(), d.text());
+                case Decimal d -> {
+                    if (sink.wantsSingle()) {
+                        sink.single(Float.parseFloat(d.text()));
+                    } else {
+                        sink.decimal(d.value(), d.text());
+                    }
+                }
                 case String s -> sink.string(s);
                 default -> throw new IllegalStateException(String.valueOf(v));
             }
