@@ -41,7 +41,8 @@ final class ConfinedStart implements ApplicationListener<ApplicationEnvironmentP
             return; // the confined program: checked and confined before it was started
         }
         Path cache = properties.engines().cacheDirOrDefault();
-        checkEngineLibraries(cache);
+        Path prefilled = properties.engines().prefilledDir();
+        checkEngineLibraries(cache, prefilled);
         if (mode == ConfinementMode.OFF) {
             return;
         }
@@ -66,11 +67,14 @@ final class ConfinedStart implements ApplicationListener<ApplicationEnvironmentP
         List<Path> writable = new ArrayList<>(properties.confinement().writePaths());
         writable.add(properties.store().path());
         // the engines unpack into these; the cache's root (the check's record) stays read-only
-        NativeCache engines = new NativeCache(cache);
+        NativeCache engines = new NativeCache(cache, prefilled);
         writable.add(engines.djl());
         writable.add(engines.javacpp());
         List<Path> readable = new ArrayList<>(properties.confinement().readPaths());
         readable.add(engines.root());
+        if (engines.prefilled() != null) {
+            readable.add(engines.prefilled()); // the links in the cache lead there
+        }
         try {
             ConfinementPlan plan = ConfinementPlan.of(env, writable, readable, ProcessConfinement.commandLine());
             confinement.confineAndRestart(plan, abi);
@@ -83,8 +87,9 @@ final class ConfinedStart implements ApplicationListener<ApplicationEnvironmentP
     }
 
     /** Every engine library in the cache must be the build's own before anything loads one. */
-    private static void checkEngineLibraries(Path cache) {
-        NativeLibraryCheck.Result result = new NativeLibraryCheck(cache, ConfinedStart.class.getClassLoader()).verify();
+    private static void checkEngineLibraries(Path cache, Path prefilled) {
+        NativeLibraryCheck.Result result = new NativeLibraryCheck(cache, prefilled, ConfinedStart.class.getClassLoader())
+                .verify();
         if (!result.removed().isEmpty()) {
             log.warn("Engine cache {}: removed {} file(s) that are not the build's libraries, to be unpacked again: {}",
                     cache, result.removed().size(), result.removed());

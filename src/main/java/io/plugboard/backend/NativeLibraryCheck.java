@@ -32,6 +32,10 @@ import java.util.stream.Stream;
  * inode, change time and SHA-256; a file whose size, inode and change time (which no process can
  * set back) are as recorded is not read again. The confined server cannot write the record: only
  * {@code djl/} and {@code javacpp/} are writable to it.
+ *
+ * <p>Links leading out of the cache are removed too, except links to files of a pre-filled cache
+ * ({@link PrefilledCache}) that were checked in this process and are unchanged since (same size,
+ * inode and change time).
  */
 public final class NativeLibraryCheck {
 
@@ -44,12 +48,24 @@ public final class NativeLibraryCheck {
     }
 
     private final Path root;
+    private final Path prefilled;
     private final ClassLoader loader;
     /** What this process checked itself, beside the record (which it may not be allowed to write). */
     private final Map<String, String> checked = new TreeMap<>();
+    /** Checked files of a pre-filled cache that links here may lead to, with their stamps when checked. */
+    private final Map<Path, String> trusted = new java.util.HashMap<>();
 
     public NativeLibraryCheck(Path root, ClassLoader loader) {
+        this(root, null, loader);
+    }
+
+    /**
+     * A check of the cache at {@code root}, whose links into {@code prefilled} (may be null) are
+     * removed quietly unless trusted: links made in an earlier run, made again once checked.
+     */
+    public NativeLibraryCheck(Path root, Path prefilled, ClassLoader loader) {
         this.root = root.toAbsolutePath().normalize();
+        this.prefilled = prefilled == null ? null : PrefilledCache.realPath(prefilled);
         this.loader = loader;
     }
 
@@ -71,6 +87,14 @@ public final class NativeLibraryCheck {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the engine cache " + root, e);
         }
+        // links into the pre-filled cache not checked in this process go first, all decided before any
+        // is removed (a sibling link leads there through another link)
+        List<Path> unchecked = all.stream().filter(this::linksToUncheckedPrefilled).toList();
+        for (Path link : unchecked) {
+            if (Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+                remove(link, root.relativize(link).toString().replace('\\', '/'), null, null);
+            }
+        }
         for (Path file : all) {
             String relative = root.relativize(file).toString().replace('\\', '/');
             if (relative.equals(RECORD) || relative.endsWith("/.lock") || relative.equals(".lock")) {
@@ -81,8 +105,10 @@ public final class NativeLibraryCheck {
             }
             files++;
             if (Files.isSymbolicLink(file)) {
-                if (!linksInside(file)) {
-                    remove(file, relative, "a link leading out of the cache", removed);
+                if (!linksInside(file) && !linksToTrusted(file)) {
+                    remove(file, relative, trusted.containsKey(finalTarget(file))
+                            ? "the pre-filled library it leads to changed since it was checked"
+                            : "a link leading out of the cache", removed);
                 }
                 continue;
             }
@@ -155,8 +181,55 @@ public final class NativeLibraryCheck {
         return Optional.empty();
     }
 
-    /** The file's SHA-256 when some copy of {@code resource} in the build has exactly its bytes. */
+    /**
+     * Lets links lead to {@code target} (a real path outside the cache) while its size, inode and
+     * change time stay {@code stamp}: a file of a pre-filled cache, checked against the build.
+     */
+    synchronized void trust(Path target, String stamp) {
+        trusted.put(target, stamp);
+    }
+
+    private boolean linksToTrusted(Path link) {
+        try {
+            Path target = link.toRealPath();
+            String stamp = trusted.get(target);
+            return stamp != null && stamp.equals(stamp(target)) && Files.isRegularFile(target);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A link into the pre-filled cache, directly or through other links, to a file this process has
+     * not checked: made by an earlier run, and made again once its target is checked.
+     */
+    private boolean linksToUncheckedPrefilled(Path link) {
+        if (prefilled == null || !Files.isSymbolicLink(link)) {
+            return false;
+        }
+        Path target = finalTarget(link);
+        return target.startsWith(prefilled) && !trusted.containsKey(target);
+    }
+
+    /** Where a chain of links ends, followed by name only (the end need not exist). */
+    private static Path finalTarget(Path link) {
+        Path current = link.toAbsolutePath().normalize();
+        try {
+            for (int hops = 0; hops < 40 && Files.isSymbolicLink(current); hops++) {
+                current = current.getParent().resolve(Files.readSymbolicLink(current)).normalize();
+            }
+        } catch (IOException e) {
+            return link;
+        }
+        return current;
+    }
+
     private Optional<String> matchingDigest(Path file, String resource) {
+        return matchingDigest(loader, file, resource);
+    }
+
+    /** The file's SHA-256 when some copy of {@code resource} in the build has exactly its bytes. */
+    static Optional<String> matchingDigest(ClassLoader loader, Path file, String resource) {
         String fileDigest = null;
         try {
             for (URL url : java.util.Collections.list(loader.getResources(resource))) {
@@ -181,7 +254,7 @@ public final class NativeLibraryCheck {
         return loader.getResource(resource) != null;
     }
 
-    private static String digestOf(Path file) {
+    static String digestOf(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return sha256(in);
         } catch (IOException e) {
@@ -198,7 +271,10 @@ public final class NativeLibraryCheck {
         }
     }
 
-    /** Removes a bad file; under {@code djl/}, its engine's whole folder (the engine unpacks all or nothing). */
+    /**
+     * Removes a bad file; under {@code djl/}, its engine's whole folder (the engine unpacks all or
+     * nothing). Reported in {@code removed} unless that is null.
+     */
     private void remove(Path file, String relative, String why, List<String> removed) {
         String[] parts = relative.split("/");
         Path target = parts.length >= 3 && parts[0].equals("djl") ? root.resolve(parts[0]).resolve(parts[1])
@@ -216,10 +292,12 @@ public final class NativeLibraryCheck {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot remove " + target + " from the engine cache", e);
         }
-        removed.add(relative + " (" + why + ")");
+        if (removed != null) {
+            removed.add(relative + " (" + why + ")");
+        }
     }
 
-    private static String stamp(Path file) {
+    static String stamp(Path file) {
         try {
             Map<String, Object> unix = Files.readAttributes(file, "unix:size,ino,ctime", LinkOption.NOFOLLOW_LINKS);
             FileTime ctime = (FileTime) unix.get("ctime");

@@ -152,7 +152,7 @@ public class PlugboardConfiguration {
 
     @Bean
     NativeCache nativeCache(PlugboardProperties properties) {
-        return new NativeCache(properties.engines().cacheDirOrDefault());
+        return new NativeCache(properties.engines().cacheDirOrDefault(), properties.engines().prefilledDir());
     }
 
     @Bean

@@ -102,9 +102,11 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
 
     /**
      * Where engines unpack their native libraries (never the working directory); unset means
-     * {@code <java.io.tmpdir>/plugboard-engines}.
+     * {@code <java.io.tmpdir>/plugboard-engines}. {@code prefilledDir}: a cache filled ahead of time
+     * (the image's, filled when it was built) that is only read: what of it matches the build is
+     * linked into {@code cacheDir} the first time an engine needs it, and only the rest is unpacked.
      */
-    public record Engines(Path cacheDir, @DefaultValue Tensorflow tensorflow) {
+    public record Engines(Path cacheDir, Path prefilledDir, @DefaultValue Tensorflow tensorflow) {
 
         /**
          * TensorFlow op types trusted beyond the built-in list of inference ops. Each one is allowed

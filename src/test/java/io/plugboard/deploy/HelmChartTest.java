@@ -57,6 +57,8 @@ class HelmChartTest {
     static final String CPU = "examples/values-cpu.yaml";
     static final String GPU = "examples/values-gpu.yaml";
 
+    /** The oldest Kubernetes the chart declares (Chart.yaml kubeVersion): renders are made for it. */
+    static final String KUBE_VERSION = "1.30.0";
     private static final String RELEASE = "plugboard";
     private static final String NAMESPACE = "plugboard";
     private static final KubernetesSerialization K8S = new KubernetesSerialization();
@@ -282,9 +284,12 @@ class HelmChartTest {
         assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(d.getMetadata().getName());
         assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
         assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(6);
-        assertThat(hpa.getSpec().getMetrics()).extracting(MetricSpec::getType).containsExactly("Resource", "Pods");
-        assertThat(hpa.getSpec().getMetrics().get(1).getPods().getMetric().getName())
+        assertThat(hpa.getSpec().getMetrics()).as("GPU pods scale on queue time, not on CPU")
+                .extracting(MetricSpec::getType).containsExactly("Pods");
+        assertThat(hpa.getSpec().getMetrics().get(0).getPods().getMetric().getName())
                 .isEqualTo("plugboard_queue_time_seconds");
+        assertThat(hpa.getSpec().getMetrics().get(0).getPods().getTarget().getAverageValue())
+                .isEqualTo(new Quantity("50m"));
 
         PodDisruptionBudget pdb = one(manifests, PodDisruptionBudget.class);
         assertThat(pdb.getApiVersion()).isEqualTo("policy/v1");
@@ -385,6 +390,110 @@ class HelmChartTest {
         assertThat(manifests).filteredOn(PodDisruptionBudget.class::isInstance).hasSize(1);
     }
 
+    @Test
+    void chartDeclaresTheKubernetesItNeedsForThePreStopSleep() {
+        Map<String, Object> chart = readYaml(CHART.resolve("Chart.yaml"));
+        assertThat(chart).containsEntry("kubeVersion", ">=1.30.0-0");
+        Container c = container(deployment(DEFAULTS));
+        assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+        assertThatThrownBy(() -> new Helm(CHART).template().withName(RELEASE).withKubeVersion("1.29.9").call())
+                .hasMessageContaining("kubeVersion").hasMessageContaining(">=1.30.0-0");
+    }
+
+    /**
+     * The engines' natives come from the image's pre-filled cache, which no volume may hide; the
+     * writable engine cache and java.io.tmpdir are on the emptyDir, and ONNX Runtime loads the
+     * natives the image unpacked.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {DEFAULTS, CPU, GPU})
+    void enginesUseTheImagesPrefilledCacheReadOnly(String values) {
+        List<HasMetadata> manifests = render(values);
+        Container c = container(one(manifests, Deployment.class));
+        Map<String, String> env = new LinkedHashMap<>();
+        c.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+        assertThat(env).containsEntry("PLUGBOARD_ENGINES_PREFILLED_DIR", "/opt/plugboard/engines")
+                .containsEntry("PLUGBOARD_ENGINES_CACHE_DIR", "/var/cache/plugboard/engines");
+        assertThat(env.get("JAVA_TOOL_OPTIONS")).contains("-Djava.io.tmpdir=/var/cache/plugboard ",
+                "-Donnxruntime.native.path=/opt/plugboard/native/onnxruntime");
+        assertThat(c.getVolumeMounts()).extracting(VolumeMount::getMountPath).allSatisfy(path -> {
+            assertThat("/opt/plugboard/engines/").as("hidden by the mount at %s", path).doesNotStartWith(path + "/");
+            assertThat(path).doesNotStartWith("/opt/plugboard/engines").doesNotStartWith("/opt/plugboard/native");
+        });
+        assertThat(mount(c, "/var/cache/plugboard").getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        String config = one(manifests, io.fabric8.kubernetes.api.model.ConfigMap.class).getData()
+                .get("application-k8s.yml");
+        assertThat(config).contains("cache-dir: /var/cache/plugboard/engines",
+                "prefilled-dir: \"/opt/plugboard/engines\"");
+    }
+
+    /** The prometheus-adapter rule in the README serves the metric the GPU example scales on. */
+    @Test
+    void readmeServesTheQueueTimeMetricTheGpuExampleScalesOn() throws IOException {
+        String readme = Files.readString(CHART.resolve("README.md"));
+        int at = readme.indexOf("```yaml\nrules:");
+        assertThat(at).as("a prometheus-adapter rules block").isNotNegative();
+        String block = readme.substring(at + "```yaml\n".length(), readme.indexOf("```", at + 7));
+        Map<String, Object> rules = YAML.readValue(block, Map.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rule = ((List<Map<String, Object>>) ((Map<String, Object>) rules.get("rules"))
+                .get("custom")).get(0);
+        String metric = one(render(GPU), HorizontalPodAutoscaler.class).getSpec().getMetrics().get(0).getPods()
+                .getMetric().getName();
+        assertThat(((Map<?, ?>) rule.get("name")).get("as")).isEqualTo(metric);
+        assertThat((String) rule.get("seriesQuery")).startsWith(metric + "_count{");
+        assertThat((String) rule.get("metricsQuery")).contains(metric + "_sum{<<.LabelMatchers>>}",
+                metric + "_count{<<.LabelMatchers>>}", "by (<<.GroupBy>>)");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> overrides = (Map<String, Object>) ((Map<String, Object>) rule.get("resources"))
+                .get("overrides");
+        assertThat(overrides).containsKeys("namespace", "pod");
+    }
+
+    /** Every key of values.yaml has a row in the README's values table (a row may cover a subtree). */
+    @Test
+    void readmeValuesTableCoversEveryValue() throws IOException {
+        Set<String> documented = new java.util.TreeSet<>();
+        boolean inTable = false;
+        for (String line : Files.readAllLines(CHART.resolve("README.md"))) {
+            if (line.startsWith("| key |")) {
+                inTable = true;
+                continue;
+            }
+            if (!inTable || !line.startsWith("|") || line.startsWith("|---")) {
+                inTable = inTable && line.startsWith("|");
+                continue;
+            }
+            String cell = line.split("\\|")[1];
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([^`]+)`").matcher(cell);
+            String previous = null;
+            while (m.find()) {
+                String key = m.group(1);
+                if (key.startsWith(".") && previous != null) {
+                    key = previous.substring(0, previous.lastIndexOf('.')) + key;
+                }
+                documented.add(key.endsWith(".*") ? key.substring(0, key.length() - 2) : key);
+                previous = key;
+            }
+        }
+        List<String> keys = new ArrayList<>();
+        leafKeys(readYaml(CHART.resolve(DEFAULTS)), "", keys);
+        assertThat(keys).as("values without a row in the README's table (documented: %s)", documented)
+                .allSatisfy(key -> assertThat(documented).anySatisfy(d ->
+                        assertThat(key.equals(d) || key.startsWith(d + ".")).as(key).isTrue()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void leafKeys(Map<String, Object> values, String prefix, List<String> keys) {
+        values.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> map && !map.isEmpty()) {
+                leafKeys((Map<String, Object>) map, prefix + k + ".", keys);
+            } else {
+                keys.add(prefix + k);
+            }
+        });
+    }
+
     // ------------------------------------------------------------------------------------------
     // values.schema.json
     // ------------------------------------------------------------------------------------------
@@ -422,6 +531,18 @@ class HelmChartTest {
     }
 
     @Test
+    void schemaRejectsVolumeSizesWithoutTheirUnit(@TempDir Path temp) throws IOException {
+        for (String values : List.of("cache:\n  sizeLimit: 4\n", "tmp:\n  sizeLimit: \"256\"\n",
+                "persistence:\n  size: 20\n")) {
+            Path file = Files.writeString(temp.resolve("bytes.yaml"), values);
+            assertThatThrownBy(() -> template(DEFAULTS).withValuesFile(file).call()).as(values)
+                    .hasMessageContaining("schema");
+        }
+        Path fine = Files.writeString(temp.resolve("fine.yaml"), "cache:\n  sizeLimit: 512Mi\ntmp:\n  sizeLimit: \"\"\n");
+        assertThat(parse(template(DEFAULTS).withValuesFile(fine).call())).isNotEmpty();
+    }
+
+    @Test
     void autoscalingAloneBringsADisruptionBudget(@TempDir Path temp) throws IOException {
         Path values = Files.writeString(temp.resolve("hpa.yaml"),
                 "autoscaling:\n  enabled: true\n  minReplicas: 1\n  maxReplicas: 4\n"
@@ -435,7 +556,8 @@ class HelmChartTest {
     // ------------------------------------------------------------------------------------------
 
     private static TemplateCommand template(String values) {
-        TemplateCommand command = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE);
+        TemplateCommand command = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
+                .withKubeVersion(KUBE_VERSION);
         return values.equals(DEFAULTS) ? command : command.withValuesFile(CHART.resolve(values));
     }
 

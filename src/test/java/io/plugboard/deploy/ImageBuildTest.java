@@ -65,6 +65,30 @@ class ImageBuildTest {
         assertThat(java.getStderr()).as(java.toString()).contains("version \"21");
     }
 
+    /**
+     * The engines' natives come from the image's pre-filled cache, read only: a TFLite model serves
+     * and the writable engine cache holds links, no unpacked library.
+     */
+    @Test
+    void imageServesATfLiteModelFromItsPrefilledEngineCache() throws Exception {
+        Path tflite = Path.of("src/test/resources/models/tflite/arith.tflite");
+        Endpoint.Reply created = endpoint().upload("image-arith", tflite);
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String request = io.plugboard.support.Cases.of(Path.of("src/test/resources/models/tflite/arith.cases.json"))
+                .get(0).request();
+        Endpoint.Reply answer = endpoint().postJson("/v2/models/image-arith/infer", request);
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+
+        ExecResult unpacked = PLUGBOARD.execInContainer("find", "/var/cache/plugboard/engines", "-type", "f",
+                "-name", "*.so*");
+        assertThat(unpacked.getStdout()).as(unpacked.toString()).isBlank();
+        ExecResult links = PLUGBOARD.execInContainer("find", "/var/cache/plugboard/engines", "-type", "l",
+                "-lname", "/opt/plugboard/engines/*");
+        assertThat(links.getStdout()).as(links.toString()).contains("libjnitensorflowlite.so");
+        ExecResult owner = PLUGBOARD.execInContainer("stat", "-c", "%u %A", "/opt/plugboard/engines");
+        assertThat(owner.getStdout().strip()).as("root-owned, not writable by the server").startsWith("0 dr-x");
+    }
+
     @Test
     void imageServesAnUploadedOnnxModelOnAReadOnlyRoot() {
         Endpoint.Reply created = endpoint().upload(MODEL, Traffic.ADD_MUL);

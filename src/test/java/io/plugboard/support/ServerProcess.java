@@ -26,8 +26,17 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a server; {@code jvmArgs} go before the main class, {@code args} after it. */
     public static ServerProcess start(Path log, List<String> jvmArgs, String... args) throws IOException {
+        return start(log, List.of(), jvmArgs, args);
+    }
+
+    /**
+     * Starts a server through {@code launcher}, a command that ends by running the command line it
+     * is given (e.g. {@code unshare} with a shell that mounts something first); empty runs it directly.
+     */
+    public static ServerProcess start(Path log, List<String> launcher, List<String> jvmArgs, String... args)
+            throws IOException {
         int port = freePort();
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.plugboard.PlugboardApplication",

@@ -64,7 +64,12 @@ public final class DjlRuntime {
             configure();
             long start = System.nanoTime();
             // each engine's libraries are checked right before it unpacks and loads them
-            engine = cache.loadNatives(() -> {
+            NativeCache.Natives natives = switch (name) {
+                case "PyTorch" -> NativeCache.Natives.PYTORCH;
+                case "MXNet" -> NativeCache.Natives.MXNET;
+                default -> NativeCache.Natives.TENSORFLOW;
+            };
+            engine = cache.loadNatives(natives, () -> {
                 if (name.equals("TensorFlow")) {
                     prepareTensorFlow();
                 }

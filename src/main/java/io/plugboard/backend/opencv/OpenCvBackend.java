@@ -57,7 +57,8 @@ public final class OpenCvBackend implements Backend {
 
     @Override
     public void warmUp() {
-        cache.loadNatives(() -> Loader.load(org.bytedeco.opencv.global.opencv_dnn.class));
+        cache.loadNatives(NativeCache.Natives.OPENCV,
+                () -> Loader.load(org.bytedeco.opencv.global.opencv_dnn.class));
     }
 
     @Override

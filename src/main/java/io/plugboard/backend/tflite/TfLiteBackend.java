@@ -59,7 +59,8 @@ public final class TfLiteBackend implements Backend {
 
     @Override
     public void warmUp() {
-        cache.loadNatives(() -> Loader.load(org.bytedeco.tensorflowlite.global.tensorflowlite.class));
+        cache.loadNatives(NativeCache.Natives.TENSORFLOW_LITE,
+                () -> Loader.load(org.bytedeco.tensorflowlite.global.tensorflowlite.class));
     }
 
     @Override
