@@ -1,0 +1,126 @@
+"""A Python client of the Open Inference Protocol over gRPC, as KServe's and Triton's Python
+clients use it: stubs generated from src/main/proto/grpc_predict_v2.proto by grpc_tools, raw
+tensors in, raw outputs read back in output order, typed contents, status codes.
+
+    python3 oip_grpc_client.py STUBS_DIR HOST:PORT TYPES_MODEL TYPES_CASES MLP_MODEL MLP_CASES
+
+Prints one line per check and exits non-zero on the first failed one.
+"""
+import json
+import struct
+import sys
+
+import grpc
+import numpy as np
+
+sys.path.insert(0, sys.argv[1])
+import grpc_predict_v2_pb2 as pb  # noqa: E402
+import grpc_predict_v2_pb2_grpc as rpc  # noqa: E402
+
+NUMPY = {"FP16": "<f2", "FP32": "<f4", "FP64": "<f8", "INT8": "i1", "INT16": "<i2", "INT32": "<i4",
+         "INT64": "<i8", "UINT8": "u1", "UINT16": "<u2", "UINT32": "<u4", "UINT64": "<u8", "BOOL": "?"}
+
+
+def check(what, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + what + (": " + str(detail) if detail else ""))
+    if not ok:
+        sys.exit(1)
+
+
+def raw_of(datatype, data):
+    if datatype == "BYTES":
+        return b"".join(struct.pack("<I", len(s.encode())) + s.encode() for s in data)
+    return np.array(data, dtype=NUMPY[datatype]).tobytes()
+
+
+def values_of(datatype, raw):
+    if datatype != "BYTES":
+        return np.frombuffer(raw, dtype=NUMPY[datatype]).tolist()
+    out, i = [], 0
+    while i < len(raw):
+        (n,) = struct.unpack_from("<I", raw, i)
+        out.append(raw[i + 4:i + 4 + n].decode())
+        i += 4 + n
+    return out
+
+
+def same(datatype, got, want):
+    if datatype.startswith("FP"):
+        return np.allclose(np.array(got, dtype=float), np.array(want, dtype=float), rtol=1e-6, atol=1e-7, equal_nan=True)
+    return got == want
+
+
+def main():
+    target, types_model, types_cases, mlp_model, mlp_cases = sys.argv[2:7]
+    stub = rpc.GRPCInferenceServiceStub(grpc.insecure_channel(target))
+    check("ServerLive", stub.ServerLive(pb.ServerLiveRequest()).live)
+    check("ServerReady", stub.ServerReady(pb.ServerReadyRequest()).ready)
+    metadata = stub.ServerMetadata(pb.ServerMetadataRequest())
+    check("ServerMetadata names the server", metadata.name == "plugboard", metadata.name)
+    check("ModelReady", stub.ModelReady(pb.ModelReadyRequest(name=types_model)).ready)
+    model = stub.ModelMetadata(pb.ModelMetadataRequest(name=types_model))
+    check("ModelMetadata lists the inputs", len(model.inputs) == 10, [t.name for t in model.inputs])
+
+    # raw in, raw out: every datatype of the identity model, read back by output order
+    case = json.load(open(types_cases))[0]
+    request = pb.ModelInferRequest(model_name=types_model, id="python-1")
+    for given in case["request"]["inputs"]:
+        tensor = request.inputs.add(name=given["name"], datatype=given["datatype"])
+        tensor.shape.extend(given["shape"])
+        request.raw_input_contents.append(raw_of(given["datatype"], given["data"]))
+    response = stub.ModelInfer(request)
+    check("the request id is echoed", response.id == "python-1", response.id)
+    check("every output comes raw", len(response.raw_output_contents) == len(response.outputs) == 10)
+    wanted = {o["name"]: o for o in case["outputs"]}
+    for tensor, raw in zip(response.outputs, response.raw_output_contents):
+        want = wanted[tensor.name]
+        got = values_of(tensor.datatype, raw)
+        check("raw " + tensor.datatype + " round trip", tensor.datatype == want["datatype"]
+              and list(tensor.shape) == want["shape"] and same(tensor.datatype, got, want["data"]), got)
+
+    # typed contents in, typed contents out, an outputs subset
+    case = json.load(open(mlp_cases))[0]
+    given = case["request"]["inputs"][0]
+    request = pb.ModelInferRequest(model_name=mlp_model)
+    tensor = request.inputs.add(name=given["name"], datatype="FP32")
+    tensor.shape.extend(given["shape"])
+    tensor.contents.fp32_contents.extend(given["data"])
+    want = case["outputs"][0]
+    request.outputs.add(name=want["name"])
+    response = stub.ModelInfer(request)
+    check("typed request answered typed", len(response.raw_output_contents) == 0 and len(response.outputs) == 1)
+    out = response.outputs[0]
+    check("typed FP32 values", out.name == want["name"] and list(out.shape) == want["shape"]
+          and same("FP32", list(out.contents.fp32_contents), want["data"]))
+
+    # status codes, with the problem type in the trailers
+    def status_of(call):
+        try:
+            call()
+        except grpc.RpcError as e:
+            trailers = dict(e.trailing_metadata() or ())
+            return e.code(), e.details(), trailers.get("problem-type", "")
+        return None, None, None
+
+    code, detail, problem = status_of(lambda: stub.ModelInfer(pb.ModelInferRequest(model_name="no-such-model")))
+    check("unknown model is NOT_FOUND", code == grpc.StatusCode.NOT_FOUND and problem.endswith("/model-not-found"),
+          (code, detail, problem))
+    code, detail, problem = status_of(lambda: stub.ModelMetadata(pb.ModelMetadataRequest(name="no-such-model")))
+    check("unknown model metadata is NOT_FOUND", code == grpc.StatusCode.NOT_FOUND, (code, detail))
+    bad = pb.ModelInferRequest(model_name=mlp_model)
+    tensor = bad.inputs.add(name=given["name"], datatype="FP32")
+    tensor.shape.extend([1, 3])
+    bad.raw_input_contents.append(np.zeros(3, dtype="<f4").tobytes())
+    code, detail, problem = status_of(lambda: stub.ModelInfer(bad))
+    check("a wrong shape is INVALID_ARGUMENT", code == grpc.StatusCode.INVALID_ARGUMENT and "shape" in detail,
+          (code, detail, problem))
+    short = pb.ModelInferRequest(model_name=mlp_model)
+    tensor = short.inputs.add(name=given["name"], datatype="FP32")
+    tensor.shape.extend([1, 4])
+    short.raw_input_contents.append(b"\0" * 15)
+    code, detail, problem = status_of(lambda: stub.ModelInfer(short))
+    check("short raw contents are INVALID_ARGUMENT", code == grpc.StatusCode.INVALID_ARGUMENT, (code, detail))
+
+
+if __name__ == "__main__":
+    main()
