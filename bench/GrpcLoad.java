@@ -3,7 +3,10 @@
  * ModelInfer as soon as the previous answer arrives, for D seconds after a warm-up.
  *
  *   java -cp <classpath with grpc and the server's generated stubs> bench/GrpcLoad.java \
- *       HOST:PORT MODEL INPUT SHAPE(comma-separated) raw|typed CONNECTIONS SECONDS
+ *       HOST:PORT MODEL INPUT SHAPE(comma-separated) raw|typed|live CONNECTIONS SECONDS
+ *
+ * "live" sends ServerLive instead of ModelInfer: the cheapest call, the floor of a gRPC round trip
+ * on the same client and server (as GET /v2/health/live is for HTTP).
  *
  * Values are (i % 17) / 17, as DirectOrt feeds the engine. Prints the line wrk's bench/infer.lua
  * prints: CSV,<requests>,<p50 us>,<p99 us>,<mean us>,<errors>,<duration us>
@@ -24,12 +27,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 public class GrpcLoad {
 
+    private static boolean live;
+
     public static void main(String[] args) throws Exception {
         String[] target = args[0].split(":");
         String model = args[1];
         String input = args[2];
         long[] shape = Arrays.stream(args[3].split(",")).mapToLong(Long::parseLong).toArray();
         boolean raw = args[4].equals("raw");
+        live = args[4].equals("live");
         int connections = Integer.parseInt(args[5]);
         int seconds = Integer.parseInt(args[6]);
         int n = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
@@ -77,7 +83,11 @@ public class GrpcLoad {
                 while (!stop.get() && k < lat.length - 1) {
                     long s = System.nanoTime();
                     try {
-                        stub.modelInfer(call);
+                        if (live) {
+                            stub.serverLive(io.plugboard.grpc.proto.ServerLiveRequest.getDefaultInstance());
+                        } else {
+                            stub.modelInfer(call);
+                        }
                     } catch (RuntimeException e) {
                         errors.incrementAndGet();
                     }

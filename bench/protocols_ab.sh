@@ -4,6 +4,7 @@
 # reports the MLP's p50 and server CPU per request (concurrency 1) and the CNN's direct-engine
 # CPU ÷ server CPU per request (4 connections), as bench/protocols.sh does for one build.
 #   [ROUNDS=4] [SERIES="json binary grpc-raw grpc-typed"] bench/protocols_ab.sh A.jar B.jar [seconds-per-point]
+# Series grpc-live sends ServerLive (the floor of a gRPC round trip) in place of ModelInfer.
 # Writes bench/results/protocols-ab.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,7 +59,7 @@ served() {
     binary) [ "$m" = mlp ] && h="$mlp_header" || h="$cnn_header"
       line=$(BODY="$OUT/$m.bin" PATH_INFER="/v1/models/$m/infer" CONTENT_TYPE=application/octet-stream \
             HEADER_LENGTH="${#h}" wrk -t1 -c"$c" -d"$D"s --latency -s bench/infer.lua "http://127.0.0.1:${HTTP[$s]}" | grep '^CSV') ;;
-    grpc-raw|grpc-typed) [ "$m" = mlp ] && { input=input; shape=1,4; } || { input=image; shape=1,3,64,64; }
+    grpc-raw|grpc-typed|grpc-live) [ "$m" = mlp ] && { input=input; shape=1,4; } || { input=image; shape=1,3,64,64; }
       line=$("$JAVA" -cp "$LOAD_CP" bench/GrpcLoad.java "127.0.0.1:${GRPC[$s]}" "$m" "$input" "$shape" \
             "${series#grpc-}" "$c" "$D" 2>/dev/null | grep '^CSV') ;;
   esac
