@@ -46,8 +46,9 @@ public class ModelController {
     }
 
     /**
-     * The upload form, for the OpenAPI document. Optional fields carry no example: Swagger UI's
-     * "Try it out" would otherwise send every example as if the user had typed it.
+     * The upload form, for the OpenAPI document. Optional fields carry no example here: Swagger UI's
+     * "Try it out" sends a field's example, else a made-up one ("string", 0), as if the user had
+     * typed it, so {@code OpenApiSchemas} gives each optional field one empty example.
      */
     @Schema(name = "ModelUpload")
     record UploadForm(

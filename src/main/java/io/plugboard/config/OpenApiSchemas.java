@@ -15,7 +15,9 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.parameters.RequestBody;
 import io.swagger.v3.oas.models.responses.ApiResponse;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 
@@ -23,12 +25,15 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
  * Typed schemas for what the inference endpoints read and write by hand (the servlet streams them):
  * the Open Inference Protocol's request and response tensors, and one {@code Problem} schema
  * (RFC 9457) whose {@code type} lists every problem type URI. Every problem+json answer refers to it.
+ * The upload form's optional fields get an empty example, so Swagger UI leaves them empty.
  */
 final class OpenApiSchemas implements OpenApiCustomizer {
 
     static final String REQUEST = "InferenceRequest";
     static final String RESPONSE = "InferenceResponse";
     static final String PROBLEM = "Problem";
+    /** The multipart upload form (named by {@code ModelController.UploadForm}'s {@code @Schema}). */
+    static final String UPLOAD = "ModelUpload";
 
     @Override
     public void customise(OpenAPI api) {
@@ -57,6 +62,7 @@ final class OpenApiSchemas implements OpenApiCustomizer {
                         .addProperty("parameters", ref("Parameters"))
                         .addProperty("outputs", new ArraySchema().items(ref("OutputTensor"))))
                 .addSchemas(PROBLEM, problem());
+        leaveOptionalFieldsEmpty(api.getComponents().getSchemas().get(UPLOAD));
         if (api.getPaths() == null) {
             return;
         }
@@ -66,6 +72,26 @@ final class OpenApiSchemas implements OpenApiCustomizer {
             }
             for (Operation operation : item.readOperations()) {
                 referToProblem(operation);
+            }
+        });
+    }
+
+    /**
+     * Swagger UI's "Try it out" fills each form field with a sample of its schema and sends it:
+     * the first example, else a made-up value ({@code "string"}, {@code 0}), which would name every
+     * model "string" and refuse the upload for format "string". An empty example makes the sample
+     * empty, so an optional field carries a value only when the user types one (the server reads a
+     * blank field as an absent one).
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void leaveOptionalFieldsEmpty(Schema form) {
+        if (form == null || form.getProperties() == null) {
+            return;
+        }
+        List<?> required = form.getRequired() != null ? form.getRequired() : List.of();
+        ((Map<String, Schema>) form.getProperties()).forEach((name, field) -> {
+            if (!required.contains(name)) {
+                field.setExamples(new ArrayList<>(List.of("")));
             }
         });
     }
