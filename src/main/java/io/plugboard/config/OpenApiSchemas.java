@@ -91,6 +91,13 @@ final class OpenApiSchemas implements OpenApiCustomizer {
         List<?> required = form.getRequired() != null ? form.getRequired() : List.of();
         ((Map<String, Schema>) form.getProperties()).forEach((name, field) -> {
             if (!required.contains(name)) {
+                if ("integer".equals(field.getType()) || field.getTypes() != null && field.getTypes().contains("integer")) {
+                    // a form field is text: a whole number, or empty for the default (so "" is a valid example)
+                    field.setType("string");
+                    field.setTypes(new java.util.LinkedHashSet<>(List.of("string")));
+                    field.setFormat(null);
+                    field.setPattern("^[0-9]*$");
+                }
                 field.setExamples(new ArrayList<>(List.of("")));
             }
         });

@@ -36,8 +36,11 @@ class OpenApiTest extends ServerTest {
             if (!field.getKey().equals("file")) {
                 assertThat(field.getValue().has("example")).as(field.getKey()).isFalse();
                 assertThat(field.getValue().path("examples").toString()).as(field.getKey()).isEqualTo("[\"\"]");
+                // the empty example is valid for the field: form fields are text, numbers a digit pattern
+                assertThat(field.getValue().path("type").toString()).as(field.getKey()).contains("string");
             }
         });
+        assertThat(form.get("instances").get("pattern").asString()).isEqualTo("^[0-9]*$");
         assertThat(form.get("file").get("type").asString()).isEqualTo("array");
         assertThat(upload.get("responses").get("201").toString()).contains("example");
         assertThat(paths.get("/v1/models/{id}/infer").get("post").get("requestBody").toString()).contains("example");
