@@ -50,9 +50,21 @@ def same(datatype, got, want):
     return got == want
 
 
+class Timed:
+    """Every call of the stub with a deadline, so a call left open fails instead of hanging."""
+
+    def __init__(self, stub, seconds):
+        self.stub, self.seconds = stub, seconds
+
+    def __getattr__(self, name):
+        method = getattr(self.stub, name)
+        return lambda request: method(request, timeout=self.seconds)
+
+
 def main():
     target, types_model, types_cases, mlp_model, mlp_cases = sys.argv[2:7]
-    stub = rpc.GRPCInferenceServiceStub(grpc.insecure_channel(target))
+    channel = grpc.insecure_channel(target, options=[("grpc.enable_http_proxy", 0)])
+    stub = Timed(rpc.GRPCInferenceServiceStub(channel), 30)
     check("ServerLive", stub.ServerLive(pb.ServerLiveRequest()).live)
     check("ServerReady", stub.ServerReady(pb.ServerReadyRequest()).ready)
     metadata = stub.ServerMetadata(pb.ServerMetadataRequest())

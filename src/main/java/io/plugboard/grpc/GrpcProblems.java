@@ -21,9 +21,14 @@ final class GrpcProblems {
     private GrpcProblems() {
     }
 
-    static StatusRuntimeException status(RuntimeException e) {
+    static StatusRuntimeException status(Throwable e) {
         if (e instanceof StatusRuntimeException s) {
             return s;
+        }
+        if (e instanceof OutOfMemoryError) {
+            log.warn("gRPC call ran out of memory", e);
+            return Status.RESOURCE_EXHAUSTED.withDescription("The server ran out of memory running this call; "
+                    + "retry later or send a smaller one.").asRuntimeException();
         }
         if (!(e instanceof PlugboardException p)) {
             log.error("gRPC call failed", e);

@@ -36,9 +36,10 @@ import org.springframework.context.SmartLifecycle;
  * The gRPC endpoint ({@code plugboard.grpc.port}, on the HTTP port's address): the inference
  * service, {@code grpc.health.v1.Health} (SERVING once the server is ready, for the whole server
  * and for {@code inference.GRPCInferenceService}) and server reflection, so grpcurl and
- * Kubernetes gRPC probes work. Inference calls begin on the transport thread and move to a
- * virtual thread only when they may wait; other calls run on virtual threads. It starts with the
- * web server, before models are restored, and stops after it, letting running calls finish.
+ * Kubernetes gRPC probes work. Inference, liveness, readiness, server metadata and health checks
+ * begin on the transport thread (an inference moves to a virtual thread when it may wait); other
+ * calls run on virtual threads. It starts with the web server, before models are restored, and
+ * stops after it, letting running calls finish.
  */
 public final class GrpcServer implements SmartLifecycle {
 
@@ -53,9 +54,11 @@ public final class GrpcServer implements SmartLifecycle {
     }
 
     /**
-     * Methods that begin on the transport thread: they answer at once or hand over what may wait
-     * themselves ({@link InferenceGrpcService#modelInfer}). Every other method (model look-ups that
-     * may fetch from a shared store, reflection) runs on a call thread.
+     * Methods that begin on the transport thread when their message is not compressed: grpc-java
+     * parses the message there, and they answer at once or hand over what may wait themselves
+     * ({@link InferenceGrpcService#modelInfer}). Every other method (model look-ups that may fetch
+     * from a shared store, reflection, health watches) and every compressed call runs on a call
+     * thread.
      */
     private static final Set<String> AT_ONCE = Set.of(
             GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
@@ -99,7 +102,10 @@ public final class GrpcServer implements SmartLifecycle {
                 .callExecutor(new ServerCallExecutorSupplier() {
                     @Override
                     public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-                        return AT_ONCE.contains(call.getMethodDescriptor().getFullMethodName()) ? null : blocking;
+                        // a compressed message is inflated while it is parsed, on the call's executor:
+                        // never on the transport thread
+                        return AT_ONCE.contains(call.getMethodDescriptor().getFullMethodName())
+                                && uncompressed(headers) ? null : blocking;
                     }
                 })
                 .maxInboundMessageSize(settings.maxMessageBytes())
@@ -132,6 +138,14 @@ public final class GrpcServer implements SmartLifecycle {
         ServingStatus status = ready.getAsBoolean() ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
         health.setStatus(SERVICE, status);
+    }
+
+    private static final Metadata.Key<String> ENCODING = Metadata.Key.of("grpc-encoding",
+            Metadata.ASCII_STRING_MARSHALLER);
+
+    private static boolean uncompressed(Metadata headers) {
+        String encoding = headers.get(ENCODING);
+        return encoding == null || encoding.equals("identity");
     }
 
     /** The port it listens on (the configured one, or the one picked for port 0). */

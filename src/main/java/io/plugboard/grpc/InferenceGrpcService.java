@@ -141,7 +141,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                 }
             }
             Call early = decoded;
-            waiting.execute(Context.current().wrap(() -> {
+            Runnable rest = Context.current().wrap(() -> {
                 try (lease) {
                     answer(out, () -> {
                         Call call = early != null ? early : decode(request);
@@ -149,18 +149,25 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                                 call.inference(), PROTOCOL, deadline()));
                     });
                 }
-            }));
-            handedOver = true;
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            out.onError(io.grpc.Status.UNAVAILABLE.withDescription("The server is shutting down.").asRuntimeException());
-        } catch (RuntimeException e) {
+            });
+            try {
+                waiting.execute(rest);
+                handedOver = true;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                out.onError(io.grpc.Status.UNAVAILABLE.withDescription("The server is shutting down.")
+                        .asRuntimeException());
+            }
+        } catch (RuntimeException | Error e) { // an Error too: this thread is the transport's, shared by every connection
             out.onError(GrpcProblems.status(e));
         } finally {
-            if (!handedOver) {
-                lease.close();
-            }
-            if (atOnce != null) {
-                reply(out, atOnce);
+            try {
+                if (atOnce != null) {
+                    reply(out, atOnce); // serialised while still charged
+                }
+            } finally {
+                if (!handedOver) {
+                    lease.close();
+                }
             }
         }
     }
@@ -248,7 +255,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         T response;
         try {
             response = work.get();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // the call is closed whatever went wrong, never left open
             out.onError(GrpcProblems.status(e));
             return;
         }

@@ -57,6 +57,8 @@ public final class InstancePool implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Moving average of one execution's duration; 0 until something ran. */
     private volatile long typicalRunNanos;
+    /** Moving average of the input bytes of one execution, to scale the typical run to a request. */
+    private volatile long typicalInputBytes;
     private volatile boolean accepting = true;
 
     public InstancePool(String modelId, LoadedModel model, PoolSettings settings, NanoClock clock,
@@ -113,8 +115,10 @@ public final class InstancePool implements AutoCloseable {
 
     /**
      * As {@link #runIfIdle(Map, Set, Duration)}; with {@code shortOnly} the call runs here only if
-     * the model's typical run is within {@link #MAX_PINNED} whatever the thread (a transport thread
-     * that other connections share must not be held longer).
+     * it should be short whatever the thread (a transport thread that other connections share must
+     * not be held long): the model's typical run is within {@link #MAX_PINNED}, and so is that run
+     * scaled by this request's input bytes over the usual (a far larger request than the usual one
+     * is handed over).
      */
     public Map<String, Tensor> runIfIdle(Map<String, Tensor> inputs, Set<String> outputs, Duration timeout,
             boolean shortOnly) {
@@ -123,6 +127,10 @@ public final class InstancePool implements AutoCloseable {
         if (!accepting || batcher.enabled() || typical == 0 || typical > timeout.toNanos() / 4
                 || (virtual || shortOnly) && typical > MAX_PINNED_NANOS || !queue.isEmpty()) {
             return null;
+        }
+        long bytes = inputBytes(inputs);
+        if (shortOnly && (double) typical * bytes / Math.max(1, typicalInputBytes) > MAX_PINNED_NANOS) {
+            return null; // far larger than the usual call: its run would not be short
         }
         if (virtual && !pinned.tryAcquire()) {
             return null;
@@ -140,7 +148,7 @@ public final class InstancePool implements AutoCloseable {
             observer.dequeued(modelId, 0);
             return instance.infer(inputs, outputs);
         } finally {
-            finished(1, batcher.rows(inputs), clock.nanoTime() - started);
+            finished(1, batcher.rows(inputs), bytes, clock.nanoTime() - started);
             slots.release(instance);
             if (virtual) {
                 pinned.release();
@@ -235,7 +243,11 @@ public final class InstancePool implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             batch.forEach(j -> j.fail(e));
         } finally {
-            finished(batch.size(), batcher.rows(batch), clock.nanoTime() - started);
+            long bytes = 0;
+            for (InferenceJob job : batch) {
+                bytes += inputBytes(job.inputs());
+            }
+            finished(batch.size(), batcher.rows(batch), bytes, clock.nanoTime() - started);
         }
     }
 
@@ -250,11 +262,21 @@ public final class InstancePool implements AutoCloseable {
         }
     }
 
-    private void finished(int requests, long rows, long busyNanos) {
+    private void finished(int requests, long rows, long inputBytes, long busyNanos) {
         long typical = typicalRunNanos;
         typicalRunNanos = typical == 0 ? Math.max(1, busyNanos) : Math.max(1, typical + (busyNanos - typical) / 8);
+        long usual = typicalInputBytes;
+        typicalInputBytes = typical == 0 ? inputBytes : usual + (inputBytes - usual) / 8;
         observer.executed(modelId, requests, rows, busyNanos);
         inFlight.decrementAndGet();
+    }
+
+    private static long inputBytes(Map<String, Tensor> inputs) {
+        long bytes = 0;
+        for (Tensor t : inputs.values()) {
+            bytes += t.byteSize();
+        }
+        return bytes;
     }
 
     /**

@@ -236,6 +236,16 @@ class GrpcInferenceTest extends ServerTest {
     }
 
     @Test
+    void aGzipCompressedCallIsAnsweredLikeAnyOther() {
+        assertThat(http.upload("grpc-gzip", onnx("add_mul")).status()).isEqualTo(201);
+        for (int i = 0; i < 3; i++) {
+            ModelInferResponse response = stub.withCompression("gzip").modelInfer(addMul("grpc-gzip", "z", true).build());
+            assertThat(response.getId()).isEqualTo("z");
+            assertThat(response.getRawOutputContentsCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void concurrentCallsAndMessagesAboveFourMebibytes() throws Exception {
         assertThat(http.upload("grpc-concurrent", onnx("add_mul")).status()).isEqualTo(201);
         List<CompletableFuture<ModelInferResponse>> calls = new ArrayList<>();

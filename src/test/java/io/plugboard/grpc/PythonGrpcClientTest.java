@@ -60,17 +60,20 @@ class PythonGrpcClientTest extends ServerTest {
     }
 
     private static Result run(List<String> command, int seconds) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(command);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out;
-        try (var in = p.getInputStream()) {
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Result(-1, "timed out: " + String.join(" ", cmd));
+        Path log = Files.createTempFile("python-grpc", ".log");
+        try {
+            Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            p.getOutputStream().close();
+            boolean ended = p.waitFor(seconds, TimeUnit.SECONDS);
+            if (!ended) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String out = Files.readString(log, StandardCharsets.UTF_8);
+            return ended ? new Result(p.exitValue(), out) : new Result(-1, "timed out: " + String.join(" ", command)
+                    + "\n" + out);
+        } finally {
+            Files.deleteIfExists(log);
         }
-        return new Result(p.exitValue(), out);
     }
 }

@@ -114,6 +114,29 @@ class InstancePoolTest {
     }
 
     @Test
+    void aShortOnlyCallerIsHandedAnythingFarLargerThanTheUsualRequest() throws Exception {
+        try (LoadedModel model = load("add_mul")) {
+            InstancePool pool = new InstancePool("m", model, settings(1), System::nanoTime, observer, new PinnedCalls(2));
+            try {
+                Map<String, Tensor> usual = addMul(1, 1);
+                queued(pool, usual, Set.of("sum"));
+                for (int i = 0; i < 20; i++) { // the pool learns a call of 24 input bytes takes microseconds
+                    assertThat(whenIdle(pool, usual, Set.of("sum"))).isNotNull();
+                }
+                assertThat(pool.runIfIdle(usual, Set.of("sum"), TIMEOUT, true)).isNotNull();
+                // 2^20 rows (24 MiB) would run far past InstancePool.MAX_PINNED: not on a thread that must
+                // stay short, though a platform thread that may wait still takes it
+                long[] rows = {1 << 20, 3};
+                Map<String, Tensor> huge = Map.of("a", floats(rows, 1), "b", floats(rows, 2));
+                assertThat(pool.runIfIdle(huge, Set.of("sum"), TIMEOUT, true)).isNull();
+                assertThat(pool.runIfIdle(huge, Set.of("sum"), TIMEOUT, false)).isNotNull();
+            } finally {
+                pool.close();
+            }
+        }
+    }
+
+    @Test
     void batchingAndTightTimeoutsAlwaysQueue() throws Exception {
         try (LoadedModel model = load("add_mul")) {
             InstancePool pool = new InstancePool("m", model, settings(1), System::nanoTime, observer, new PinnedCalls(2));

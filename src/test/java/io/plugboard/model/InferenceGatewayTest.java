@@ -1,7 +1,7 @@
 package io.plugboard.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,13 +43,21 @@ class InferenceGatewayTest extends ServerTest {
         assertThat(product.getFloat(0)).isEqualTo(4f);
         assertThat(product.getFloat(5 * 4)).isEqualTo(6f);
         assertThat(result.outputs()).containsOnlyKeys("product");
-        double answered = requests("at-once", "success");
+        double answered;
+        InferenceResult again;
+        do { // null (a slow run raised the typical call meanwhile) counts nothing: try again
+            answered = requests("at-once", "success");
+            again = gateway.inferAtOnce("at-once", null, addMul(List.of()), PROTOCOL, null);
+        } while (again == null && System.nanoTime() < deadline);
+        assertThat(again).isNotNull();
+        assertThat(requests("at-once", "success")).isEqualTo(answered + 1); // counted once, as infer() counts
 
-        // bad requests are refused here as in infer()
-        assertThatThrownBy(() -> gateway.inferAtOnce("at-once", null, new InferenceRequest(null,
-                Map.of("a", floats(1, 2, 3, -1, 1, 2)), List.of(), null), PROTOCOL, null))
-                .isInstanceOfSatisfying(PlugboardException.class, e -> assertThat(e.type().status()).isEqualTo(400));
-        assertThat(requests("at-once", "success")).isEqualTo(answered);
+        // bad requests are refused here as in infer(), and counted once under their problem type
+        PlugboardException refused = catchThrowableOfType(PlugboardException.class, () -> gateway.inferAtOnce("at-once",
+                null, new InferenceRequest(null, Map.of("a", floats(1, 2, 3, -1, 1, 2)), List.of(), null), PROTOCOL, null));
+        assertThat(refused.type().status()).isEqualTo(400);
+        assertThat(requests("at-once", refused.type().slug())).isEqualTo(1);
+        assertThat(requests("at-once", "success")).isEqualTo(answered + 1);
 
         // unknown here: no look-up (a shared store would make it wait), no 404, nothing counted
         assertThat(gateway.inferAtOnce("not-here", null, addMul(List.of()), PROTOCOL, null)).isNull();

@@ -22,8 +22,8 @@ interface ElementSink {
 
     /**
      * Whether decimals should come through {@link #single} instead: a tensor of 32 bits or fewer
-     * per float takes the number parsed straight to {@code float}, never rounded twice by way of
-     * {@code double}.
+     * per float takes the number parsed straight to {@code float}, so FP32 is rounded once, never
+     * twice by way of {@code double} (FP16 and BF16 are then rounded from that float).
      */
     default boolean wantsSingle() {
         return false;
