@@ -128,6 +128,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         boolean handedOver = false;
         ModelInferResponse atOnce = null;
         try {
+            long started = gateway.nanoTime();
             int size = request.getSerializedSize();
             lease.charge(2L * size);
             Call decoded = null;
@@ -146,7 +147,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                     answer(out, () -> {
                         Call call = early != null ? early : decode(request);
                         return response(request, gateway.infer(request.getModelName(), call.version(),
-                                call.inference(), PROTOCOL, deadline()));
+                                call.inference(), PROTOCOL, deadline(), started));
                     });
                 }
             });

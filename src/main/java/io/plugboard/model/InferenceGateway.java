@@ -52,7 +52,23 @@ public final class InferenceGateway {
      */
     public InferenceResult infer(String modelId, Integer version, InferenceRequest request, String protocol,
             Duration deadline) {
-        return run(modelId, version, request, protocol, deadline, true);
+        return run(modelId, version, request, protocol, deadline, true, clock.nanoTime());
+    }
+
+    /**
+     * As {@link #infer(String, Integer, InferenceRequest, String, Duration)} for a request whose
+     * handling began at {@code startedNanos} ({@link #nanoTime()}): after an
+     * {@link #inferAtOnce} that returned null, so the request's recorded duration includes the
+     * hand-over to a thread that may wait.
+     */
+    public InferenceResult infer(String modelId, Integer version, InferenceRequest request, String protocol,
+            Duration deadline, long startedNanos) {
+        return run(modelId, version, request, protocol, deadline, true, startedNanos);
+    }
+
+    /** This gateway's clock, on which request durations are measured. */
+    public long nanoTime() {
+        return clock.nanoTime();
     }
 
     /**
@@ -64,12 +80,11 @@ public final class InferenceGateway {
      */
     public InferenceResult inferAtOnce(String modelId, Integer version, InferenceRequest request, String protocol,
             Duration deadline) {
-        return run(modelId, version, request, protocol, deadline, false);
+        return run(modelId, version, request, protocol, deadline, false, clock.nanoTime());
     }
 
     private InferenceResult run(String modelId, Integer version, InferenceRequest request, String protocol,
-            Duration deadline, boolean mayWait) {
-        long start = clock.nanoTime();
+            Duration deadline, boolean mayWait, long start) {
         String outcome = "success";
         boolean ran = true;
         try {

@@ -59,6 +59,11 @@ class InferenceGatewayTest extends ServerTest {
         assertThat(requests("at-once", refused.type().slug())).isEqualTo(1);
         assertThat(requests("at-once", "success")).isEqualTo(answered + 1);
 
+        // handed over after an at-once attempt: the recorded duration starts where handling began
+        gateway.infer("at-once", null, addMul(List.of()), PROTOCOL, null, gateway.nanoTime() - 300_000_000L);
+        assertThat(meters.find("plugboard.inference.duration").tags("model", "at-once", "outcome", "success").timer()
+                .max(java.util.concurrent.TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(300);
+
         // unknown here: no look-up (a shared store would make it wait), no 404, nothing counted
         assertThat(gateway.inferAtOnce("not-here", null, addMul(List.of()), PROTOCOL, null)).isNull();
 
