@@ -15,53 +15,21 @@ D="${1:-8}"; shift || true
 ROUNDS="${ROUNDS:-3}"; PORT=18083; GPORT=18183; OUT=bench/results
 mkdir -p "$OUT"
 . bench/server.sh
-CP_FILE="$OUT/.runtime-classpath"
-[ -s "$CP_FILE" ] || ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$CP_FILE"
-LOAD_CP="target/classes:$(cat "$CP_FILE")"
 start_server $PORT "$OUT/server-protocols.log" --plugboard.grpc.port=$GPORT "$@"
 curl -s -o /dev/null -F file=@src/test/resources/models/onnx/mlp.onnx -F name=mlp "http://127.0.0.1:$PORT/v1/models"
 curl -s -o /dev/null -F file=@src/test/resources/models/onnx/cnn.onnx -F name=cnn "http://127.0.0.1:$PORT/v1/models"
 
-# request bodies: the values DirectOrt feeds the engine, (i % 17) / 17
-printf '{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[%s]}]}' \
-  "$(perl -e 'print join(",", map { ($_ % 17) / 17 } 0 .. 3)')" > "$OUT/mlp.json"
-mlp_header='{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","parameters":{"binary_data_size":16}}],"parameters":{"binary_data_output":true}}'
-{ printf '%s' "$mlp_header"; perl -e 'print pack("f<*", map { ($_ % 17) / 17 } 0 .. 3)'; } > "$OUT/mlp.bin"
-printf '{"inputs":[{"name":"image","shape":[1,3,64,64],"datatype":"FP32","data":[%s]}]}' \
-  "$(perl -e 'print join(",", map { ($_ % 17) / 17 } 0 .. 12287)')" > "$OUT/cnn.json"
-cnn_header='{"inputs":[{"name":"image","shape":[1,3,64,64],"datatype":"FP32","parameters":{"binary_data_size":49152}}],"parameters":{"binary_data_output":true}}'
-{ printf '%s' "$cnn_header"; perl -e 'print pack("f<*", map { ($_ % 17) / 17 } 0 .. 12287)'; } > "$OUT/cnn.bin"
-
-ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER/stat"; }
-HZ=$(getconf CLK_TCK)
-# runs a load command; prints p50_us,server_cpu_us_per_request,requests
-served() {
-  local before after line
-  before=$(ticks); line=$("$@" | grep '^CSV'); after=$(ticks)
-  awk -F, -v b="$before" -v a="$after" -v hz="$HZ" '{ printf "%s,%.1f,%s\n", $3, (a - b) * 1e6 / hz / $2, $2 }' <<< "$line"
-}
-wrk_json() { BODY="$OUT/$1.json" PATH_INFER="/v1/models/$1/infer" wrk -t1 -c"$2" -d"$D"s --latency -s bench/infer.lua "http://127.0.0.1:$PORT"; }
-wrk_binary() { local h; [ "$1" = mlp ] && h="$mlp_header" || h="$cnn_header"
-  BODY="$OUT/$1.bin" PATH_INFER="/v1/models/$1/infer" CONTENT_TYPE=application/octet-stream HEADER_LENGTH="${#h}" \
-    wrk -t1 -c"$2" -d"$D"s --latency -s bench/infer.lua "http://127.0.0.1:$PORT"; }
-grpc() { local input shape; [ "$1" = mlp ] && { input=input; shape=1,4; } || { input=image; shape=1,3,64,64; }
-  "$JAVA" -cp "$LOAD_CP" bench/GrpcLoad.java "127.0.0.1:$GPORT" "$1" "$input" "$shape" "$3" "$2" "$D" 2>/dev/null; }
-direct() { local f input dims; [ "$1" = mlp ] && { f=mlp; input=input; dims="1 4"; } || { f=cnn; input=image; dims="1 3 64 64"; }
-  # shellcheck disable=SC2086
-  "$JAVA" -cp "$ORT_JAR" -DallowSpinning=0 bench/DirectOrt.java "src/test/resources/models/onnx/$f.onnx" "$input" $dims -- "$2" "$D" 2>/dev/null \
-    | grep '^CSV' | awk -F, '{ printf "%s,%s,%s\n", $3, $8, $2 }'; }
+. bench/protocol-load.sh
 
 # warm-up: both JITs compile every path before anything is measured
-wrk_json mlp 1 > /dev/null; wrk_binary mlp 1 > /dev/null; grpc mlp 1 raw > /dev/null; grpc cnn 2 raw > /dev/null
+for series in json binary grpc-raw; do load $PORT $GPORT mlp $series 1 > /dev/null; done
+load $PORT $GPORT cnn grpc-raw 2 > /dev/null
 echo "round,model,series,p50_us,cpu_us_per_request,requests" | tee "$OUT/protocols.csv"
 for r in $(seq 1 "$ROUNDS"); do
   for series in ${SERIES:-direct json binary grpc-raw grpc-typed}; do
     case $series in
       direct) mlp=$(direct mlp 1); cnn=$(direct cnn 4) ;;
-      json) mlp=$(served wrk_json mlp 1); cnn=$(served wrk_json cnn 4) ;;
-      binary) mlp=$(served wrk_binary mlp 1); cnn=$(served wrk_binary cnn 4) ;;
-      grpc-raw) mlp=$(served grpc mlp 1 raw); cnn=$(served grpc cnn 4 raw) ;;
-      grpc-typed) mlp=$(served grpc mlp 1 typed); cnn=$(served grpc cnn 4 typed) ;;
+      *) mlp=$(served "$SERVER" $PORT $GPORT mlp "$series" 1); cnn=$(served "$SERVER" $PORT $GPORT cnn "$series" 4) ;;
     esac
     echo "$r,mlp,$series,$mlp" | tee -a "$OUT/protocols.csv"
     echo "$r,cnn,$series,$cnn" | tee -a "$OUT/protocols.csv"

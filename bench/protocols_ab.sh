@@ -12,10 +12,6 @@ A_JAR="$1"; B_JAR="$2"; D="${3:-5}"
 ROUNDS="${ROUNDS:-4}"; OUT=bench/results
 mkdir -p "$OUT"
 . bench/server.sh
-CP_FILE="$OUT/.runtime-classpath"
-[ -s "$CP_FILE" ] || ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$CP_FILE"
-LOAD_CP="target/classes:$(cat "$CP_FILE")"
-
 declare -A PID HTTP GRPC
 STORES=()
 cleanup() { for s in A B; do [ -n "${PID[$s]:-}" ] && kill "${PID[$s]}" 2>/dev/null; done; rm -rf "${STORES[@]}"; }
@@ -38,41 +34,12 @@ for s in A B; do
   done
 done
 
-printf '{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","data":[%s]}]}' \
-  "$(perl -e 'print join(",", map { ($_ % 17) / 17 } 0 .. 3)')" > "$OUT/mlp.json"
-mlp_header='{"inputs":[{"name":"input","shape":[1,4],"datatype":"FP32","parameters":{"binary_data_size":16}}],"parameters":{"binary_data_output":true}}'
-{ printf '%s' "$mlp_header"; perl -e 'print pack("f<*", map { ($_ % 17) / 17 } 0 .. 3)'; } > "$OUT/mlp.bin"
-printf '{"inputs":[{"name":"image","shape":[1,3,64,64],"datatype":"FP32","data":[%s]}]}' \
-  "$(perl -e 'print join(",", map { ($_ % 17) / 17 } 0 .. 12287)')" > "$OUT/cnn.json"
-cnn_header='{"inputs":[{"name":"image","shape":[1,3,64,64],"datatype":"FP32","parameters":{"binary_data_size":49152}}],"parameters":{"binary_data_output":true}}'
-{ printf '%s' "$cnn_header"; perl -e 'print pack("f<*", map { ($_ % 17) / 17 } 0 .. 12287)'; } > "$OUT/cnn.bin"
-
-HZ=$(getconf CLK_TCK)
-ticks() { awk '{ print $14 + $15 }' "/proc/${PID[$1]}/stat"; }
-# server model series connections: prints p50_us,server_cpu_us_per_request,requests
-served() {
-  local s=$1 m=$2 series=$3 c=$4 before after line h input shape
-  before=$(ticks "$s")
-  case $series in
-    json) line=$(BODY="$OUT/$m.json" PATH_INFER="/v1/models/$m/infer" wrk -t1 -c"$c" -d"$D"s --latency \
-            -s bench/infer.lua "http://127.0.0.1:${HTTP[$s]}" | grep '^CSV') ;;
-    binary) [ "$m" = mlp ] && h="$mlp_header" || h="$cnn_header"
-      line=$(BODY="$OUT/$m.bin" PATH_INFER="/v1/models/$m/infer" CONTENT_TYPE=application/octet-stream \
-            HEADER_LENGTH="${#h}" wrk -t1 -c"$c" -d"$D"s --latency -s bench/infer.lua "http://127.0.0.1:${HTTP[$s]}" | grep '^CSV') ;;
-    grpc-raw|grpc-typed|grpc-live) [ "$m" = mlp ] && { input=input; shape=1,4; } || { input=image; shape=1,3,64,64; }
-      line=$("$JAVA" -cp "$LOAD_CP" bench/GrpcLoad.java "127.0.0.1:${GRPC[$s]}" "$m" "$input" "$shape" \
-            "${series#grpc-}" "$c" "$D" 2>/dev/null | grep '^CSV') ;;
-  esac
-  after=$(ticks "$s")
-  awk -F, -v b="$before" -v a="$after" -v hz="$HZ" '{ printf "%s,%.1f,%s\n", $3, (a - b) * 1e6 / hz / $2, $2 }' <<< "$line"
-}
-direct() { local f input dims; [ "$1" = mlp ] && { f=mlp; input=input; dims="1 4"; } || { f=cnn; input=image; dims="1 3 64 64"; }
-  # shellcheck disable=SC2086
-  "$JAVA" -cp "$ORT_JAR" -DallowSpinning=0 bench/DirectOrt.java "src/test/resources/models/onnx/$f.onnx" "$input" $dims -- "$2" "$D" 2>/dev/null \
-    | grep '^CSV' | awk -F, '{ printf "%s,%s,%s\n", $3, $8, $2 }'; }
+. bench/protocol-load.sh
 
 SERIES="${SERIES:-json binary grpc-raw grpc-typed}"
-for s in A B; do for series in $SERIES; do served $s mlp "$series" 1 > /dev/null; served $s cnn "$series" 2 > /dev/null; done; done
+for s in A B; do for series in $SERIES; do
+  load "${HTTP[$s]}" "${GRPC[$s]}" mlp "$series" 1 > /dev/null; load "${HTTP[$s]}" "${GRPC[$s]}" cnn "$series" 2 > /dev/null
+done; done
 echo "round,build,model,series,p50_us,cpu_us_per_request,requests" | tee "$OUT/protocols-ab.csv"
 for r in $(seq 1 "$ROUNDS"); do
   echo "$r,-,mlp,direct,$(direct mlp 1)" | tee -a "$OUT/protocols-ab.csv"
@@ -80,8 +47,8 @@ for r in $(seq 1 "$ROUNDS"); do
   order="A B"; [ $((r % 2)) -eq 0 ] && order="B A"
   for series in $SERIES; do
     for s in $order; do
-      echo "$r,$s,mlp,$series,$(served $s mlp "$series" 1)" | tee -a "$OUT/protocols-ab.csv"
-      echo "$r,$s,cnn,$series,$(served $s cnn "$series" 4)" | tee -a "$OUT/protocols-ab.csv"
+      echo "$r,$s,mlp,$series,$(served "${PID[$s]}" "${HTTP[$s]}" "${GRPC[$s]}" mlp "$series" 1)" | tee -a "$OUT/protocols-ab.csv"
+      echo "$r,$s,cnn,$series,$(served "${PID[$s]}" "${HTTP[$s]}" "${GRPC[$s]}" cnn "$series" 4)" | tee -a "$OUT/protocols-ab.csv"
     done
   done
 done
