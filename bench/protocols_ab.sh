@@ -3,7 +3,7 @@
 # each round (A then B, then B then A), so the machine's drift hits both alike. Per protocol it
 # reports the MLP's p50 and server CPU per request (concurrency 1) and the CNN's direct-engine
 # CPU ÷ server CPU per request (4 connections), as bench/protocols.sh does for one build.
-#   [ROUNDS=4] [SERIES="json binary grpc-raw grpc-typed"] bench/protocols_ab.sh A.jar B.jar [seconds-per-point]
+#   [ROUNDS=4] [WARM=20] [CNN_CONNECTIONS=4] [SERIES="json binary grpc-raw grpc-typed"] bench/protocols_ab.sh A.jar B.jar [seconds-per-point]
 # Series grpc-live sends ServerLive (the floor of a gRPC round trip) in place of ModelInfer.
 # Writes bench/results/protocols-ab.csv.
 set -euo pipefail
@@ -37,8 +37,10 @@ done
 . bench/protocol-load.sh
 
 SERIES="${SERIES:-json binary grpc-raw grpc-typed}"
+# warm-up: the JIT compiler is still busy for the first 20-30 s of load, and its CPU counts
 for s in A B; do for series in $SERIES; do
-  load "${HTTP[$s]}" "${GRPC[$s]}" mlp "$series" 1 > /dev/null; load "${HTTP[$s]}" "${GRPC[$s]}" cnn "$series" 2 > /dev/null
+  D="${WARM:-20}" load "${HTTP[$s]}" "${GRPC[$s]}" mlp "$series" 1 > /dev/null
+  D="${WARM:-20}" load "${HTTP[$s]}" "${GRPC[$s]}" cnn "$series" "${CNN_CONNECTIONS:-4}" > /dev/null
 done; done
 echo "round,build,model,series,p50_us,cpu_us_per_request,requests" | tee "$OUT/protocols-ab.csv"
 for r in $(seq 1 "$ROUNDS"); do
@@ -48,7 +50,7 @@ for r in $(seq 1 "$ROUNDS"); do
   for series in $SERIES; do
     for s in $order; do
       echo "$r,$s,mlp,$series,$(served "${PID[$s]}" "${HTTP[$s]}" "${GRPC[$s]}" mlp "$series" 1)" | tee -a "$OUT/protocols-ab.csv"
-      echo "$r,$s,cnn,$series,$(served "${PID[$s]}" "${HTTP[$s]}" "${GRPC[$s]}" cnn "$series" 4)" | tee -a "$OUT/protocols-ab.csv"
+      echo "$r,$s,cnn,$series,$(served "${PID[$s]}" "${HTTP[$s]}" "${GRPC[$s]}" cnn "$series" "${CNN_CONNECTIONS:-4}")" | tee -a "$OUT/protocols-ab.csv"
     done
   done
 done

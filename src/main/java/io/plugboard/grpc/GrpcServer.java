@@ -37,7 +37,8 @@ import org.springframework.context.SmartLifecycle;
  * service, {@code grpc.health.v1.Health} (SERVING once the server is ready, for the whole server
  * and for {@code inference.GRPCInferenceService}) and server reflection, so grpcurl and
  * Kubernetes gRPC probes work. Inference, liveness, readiness, server metadata and health checks
- * begin on the transport thread (an inference moves to a virtual thread when it may wait); other
+ * begin on the transport thread (an inference that cannot be answered at once is queued without a
+ * thread waiting for it, or moves to a virtual thread when it may wait for a look-up); other
  * calls run on virtual threads. It starts with the web server, before models are restored, and
  * stops after it, letting running calls finish.
  */

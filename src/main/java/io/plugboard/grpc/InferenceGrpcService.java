@@ -46,6 +46,11 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     static final String PROTOCOL = "grpc";
     /** The largest message decoded and answered on the transport thread; larger ones are handed over. */
     static final int AT_ONCE_MAX_BYTES = 1 << 20;
+    /**
+     * Outputs above this many bytes are answered from a call thread rather than the engine's own,
+     * which would otherwise copy them into the message while its instance waits.
+     */
+    static final int LARGE_ANSWER_BYTES = 256 << 10;
 
     private final ModelRegistry registry;
     private final InferenceGateway gateway;
@@ -116,8 +121,10 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     /**
      * One inference, begun on the transport thread that received it. A call the model can answer
      * at once (known here, idle, a short typical run, a message of at most {@link #AT_ONCE_MAX_BYTES})
-     * is answered there, without a thread hand-off; any other goes to a call thread that may wait
-     * (queue, batching, loading from a shared store). The message and the tensors decoded from it
+     * is answered there, without a thread hand-off. Another call of at most that size for a model
+     * known here joins the model's queue with no thread waiting for it, and is answered by the
+     * thread that completes it ({@link #answerLater}). The rest (larger messages, models loaded
+     * from a shared store on demand) go to a call thread that may wait. The message and the tensors decoded from it
      * are charged to the request-memory budget REST requests share
      * ({@code plugboard.limits.request-memory}) until the answer is built: past it,
      * {@code RESOURCE_EXHAUSTED}.
@@ -138,6 +145,15 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                         decoded.inference(), PROTOCOL, deadline());
                 if (result != null) {
                     atOnce = response(request, result);
+                    return;
+                }
+            }
+            if (decoded != null) {
+                java.util.concurrent.CompletableFuture<InferenceResult> later = gateway.inferLater(
+                        request.getModelName(), decoded.version(), decoded.inference(), PROTOCOL, deadline(), started);
+                if (later != null) {
+                    handedOver = true; // the lease closes once the answer is sent
+                    later.whenComplete((result, failure) -> answerLater(out, request, lease, result, failure));
                     return;
                 }
             }
@@ -171,6 +187,45 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                 }
             }
         }
+    }
+
+    /**
+     * Answers a queued call on the thread that completed it (the engine's, normally): no thread
+     * waits for it meanwhile. An answer of more than {@link #LARGE_ANSWER_BYTES} of outputs is built
+     * and sent on a call thread instead, so the engine's thread (and the instance it holds) moves
+     * on to the next call.
+     */
+    private void answerLater(StreamObserver<ModelInferResponse> out, ModelInferRequest request,
+            io.plugboard.api.RequestMemory.Lease lease, InferenceResult result, Throwable failure) {
+        if (failure == null && outputBytes(result) > LARGE_ANSWER_BYTES) {
+            try {
+                waiting.execute(() -> send(out, request, lease, result, null));
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down: answer here
+            }
+        }
+        send(out, request, lease, result, failure);
+    }
+
+    private static void send(StreamObserver<ModelInferResponse> out, ModelInferRequest request,
+            io.plugboard.api.RequestMemory.Lease lease, InferenceResult result, Throwable failure) {
+        try (lease) {
+            if (failure != null) {
+                out.onError(GrpcProblems.status(failure instanceof java.util.concurrent.CompletionException c
+                        && c.getCause() != null ? c.getCause() : failure));
+            } else {
+                answer(out, () -> response(request, result));
+            }
+        }
+    }
+
+    private static long outputBytes(InferenceResult result) {
+        long bytes = 0;
+        for (Tensor t : result.outputs().values()) {
+            bytes += t.byteSize();
+        }
+        return bytes;
     }
 
     /** A decoded call: the version asked for (null for the newest) and the request. */

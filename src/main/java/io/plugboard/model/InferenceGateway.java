@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -83,69 +85,147 @@ public final class InferenceGateway {
         return run(modelId, version, request, protocol, deadline, false, clock.nanoTime());
     }
 
+    /**
+     * Submits to the model's queue without waiting: for a thread that must not block (a
+     * transport's event loop) once {@link #inferAtOnce} returned null. The future completes on the
+     * thread that ran the engine call (or, past the timeout, the JDK's delay scheduler), with a
+     * {@link PlugboardException} as {@link #infer} throws it, wrapped in a
+     * {@link java.util.concurrent.CompletionException}. Returns null when the model is not known
+     * here (nothing counted: the request goes to {@link #infer} on a thread that may wait); a
+     * refusal (bad request, full queue) is thrown at once and counted. Durations are recorded from
+     * {@code startedNanos} ({@link #nanoTime()}).
+     */
+    public CompletableFuture<InferenceResult> inferLater(String modelId, Integer version, InferenceRequest request,
+            String protocol, Duration deadline, long startedNanos) {
+        Admission admitted;
+        try {
+            admitted = admit(modelId, version, request, deadline, Mode.QUEUE);
+        } catch (RuntimeException e) {
+            count(modelId, protocol, outcome(e), startedNanos);
+            throw e;
+        }
+        if (admitted == null) {
+            return null;
+        }
+        return admitted.job().result().copy().orTimeout(admitted.timeout().toNanos(), TimeUnit.NANOSECONDS)
+                .handle((produced, failure) -> {
+                    String outcome = "success";
+                    try {
+                        if (failure != null) {
+                            throw failed(modelId, admitted, failure instanceof CompletionException c
+                                    && c.getCause() != null ? c.getCause() : failure);
+                        }
+                        return result(modelId, admitted, request, produced);
+                    } catch (RuntimeException e) {
+                        outcome = outcome(e);
+                        throw e;
+                    } finally {
+                        count(modelId, protocol, outcome, startedNanos);
+                    }
+                });
+    }
+
     private InferenceResult run(String modelId, Integer version, InferenceRequest request, String protocol,
             Duration deadline, boolean mayWait, long start) {
         String outcome = "success";
         boolean ran = true;
         try {
-            Ready ready = mayWait ? ready(modelId, version) : ready(known(modelId), modelId, version);
-            if (ready == null) {
+            Admission admitted = admit(modelId, version, request, deadline, mayWait ? Mode.WAIT : Mode.AT_ONCE);
+            if (admitted == null) {
                 ran = false;
                 return null;
             }
-            ServedModel model = ready.model();
-            InstancePool pool = ready.pool();
-            ModelSignature signature = ready.signature();
-            Set<String> outputs = InputValidator.validate(signature, request.inputs(), request.outputs());
-            Duration timeout = request.timeout() != null ? request.timeout() : pool.settings().timeout();
-            if (deadline != null && deadline.compareTo(timeout) < 0) {
-                timeout = deadline;
-            }
-            Map<String, Tensor> produced = pool.runIfIdle(request.inputs(), outputs, timeout, !mayWait);
-            if (produced == null && !mayWait) {
-                ran = false;
-                return null;
-            }
-            if (produced == null) {
-                InferenceJob job;
-                try {
-                    job = pool.submit(request.inputs(), outputs, timeout);
-                } catch (PlugboardException e) {
-                    if (e.type() != ProblemType.MODEL_NOT_READY || version != null) {
-                        throw e;
-                    }
-                    // the version retired between lookup and submit: the newest READY one takes it
-                    ready = ready(modelId, null);
-                    model = ready.model();
-                    pool = ready.pool();
-                    job = pool.submit(request.inputs(), outputs, timeout);
-                }
-                produced = await(modelId, pool, job, timeout);
-            }
-            Map<String, Tensor> ordered = new LinkedHashMap<>();
-            if (outputs.isEmpty()) {
-                ordered.putAll(produced); // outputs known only once the model ran (TorchScript without signature)
-            }
-            for (String name : outputs) {
-                Tensor t = produced.get(name);
-                if (t != null) {
-                    ordered.put(name, t);
-                }
-            }
-            return new InferenceResult(modelId, Integer.toString(model.version()), request.id(), ordered);
-        } catch (PlugboardException e) {
-            outcome = e.type().slug();
-            if (e.type() == ProblemType.TIMEOUT) {
-                metrics.rejected(modelId, outcome); // once per 504, wherever the wait ran out
-            }
-            throw e;
+            Map<String, Tensor> produced = admitted.produced() != null ? admitted.produced() : await(modelId, admitted);
+            return result(modelId, admitted, request, produced);
         } catch (RuntimeException e) {
-            outcome = ProblemType.INTERNAL_ERROR.slug();
+            outcome = outcome(e);
             throw e;
         } finally {
-            if (ran && registry.find(modelId).isPresent()) {
-                metrics.request(modelId, protocol, outcome, clock.nanoTime() - start);
+            if (ran) {
+                count(modelId, protocol, outcome, start);
             }
+        }
+    }
+
+    /** How a request may be admitted: whether it may wait for a look-up, run here, or only queue. */
+    private enum Mode {
+        /** Looked up anywhere (a shared store too), run here if the pool is idle, else queued. */
+        WAIT,
+        /** Known here only, and run here if the pool is idle and the call short; else nothing. */
+        AT_ONCE,
+        /** Known here only, and queued. */
+        QUEUE
+    }
+
+    /** A request a pool took: its outputs already ({@code produced}) or its queued {@code job}. */
+    private record Admission(ServedModel model, InstancePool pool, Set<String> outputs, Duration timeout,
+            Map<String, Tensor> produced, InferenceJob job) {
+    }
+
+    /** Looks the model up, validates the request and runs or queues it; null when {@code mode} says nothing. */
+    private Admission admit(String modelId, Integer version, InferenceRequest request, Duration deadline, Mode mode) {
+        Ready ready = mode == Mode.WAIT ? ready(modelId, version) : ready(known(modelId), modelId, version);
+        if (ready == null) {
+            return null;
+        }
+        ServedModel model = ready.model();
+        InstancePool pool = ready.pool();
+        Set<String> outputs = InputValidator.validate(ready.signature(), request.inputs(), request.outputs());
+        Duration timeout = request.timeout() != null ? request.timeout() : pool.settings().timeout();
+        if (deadline != null && deadline.compareTo(timeout) < 0) {
+            timeout = deadline;
+        }
+        if (mode != Mode.QUEUE) {
+            Map<String, Tensor> produced = pool.runIfIdle(request.inputs(), outputs, timeout, mode == Mode.AT_ONCE);
+            if (produced != null || mode == Mode.AT_ONCE) {
+                return produced == null ? null : new Admission(model, pool, outputs, timeout, produced, null);
+            }
+        }
+        InferenceJob job;
+        try {
+            job = pool.submit(request.inputs(), outputs, timeout);
+        } catch (PlugboardException e) {
+            if (e.type() != ProblemType.MODEL_NOT_READY || version != null) {
+                throw e;
+            }
+            // the version retired between lookup and submit: the newest READY one takes it
+            ready = mode == Mode.WAIT ? ready(modelId, null) : ready(known(modelId), modelId, null);
+            if (ready == null) {
+                throw e;
+            }
+            model = ready.model();
+            pool = ready.pool();
+            job = pool.submit(request.inputs(), outputs, timeout);
+        }
+        return new Admission(model, pool, outputs, timeout, null, job);
+    }
+
+    private static InferenceResult result(String modelId, Admission admitted, InferenceRequest request,
+            Map<String, Tensor> produced) {
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        if (admitted.outputs().isEmpty()) {
+            ordered.putAll(produced); // outputs known only once the model ran (TorchScript without signature)
+        }
+        for (String name : admitted.outputs()) {
+            Tensor t = produced.get(name);
+            if (t != null) {
+                ordered.put(name, t);
+            }
+        }
+        return new InferenceResult(modelId, Integer.toString(admitted.model().version()), request.id(), ordered);
+    }
+
+    private static String outcome(RuntimeException e) {
+        return e instanceof PlugboardException p ? p.type().slug() : ProblemType.INTERNAL_ERROR.slug();
+    }
+
+    /** Counts one answered request (a 504 also as rejected, once, wherever the wait ran out). */
+    private void count(String modelId, String protocol, String outcome, long start) {
+        if (ProblemType.TIMEOUT.slug().equals(outcome)) {
+            metrics.rejected(modelId, outcome);
+        }
+        if (registry.find(modelId).isPresent()) {
+            metrics.request(modelId, protocol, outcome, clock.nanoTime() - start);
         }
     }
 
@@ -188,31 +268,43 @@ public final class InferenceGateway {
         return new Ready(model, pool, signature);
     }
 
-    private Map<String, Tensor> await(String modelId, InstancePool pool, InferenceJob job, Duration timeout) {
+    private Map<String, Tensor> await(String modelId, Admission admitted) {
         try {
-            return job.result().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pool.abandon(job); // a call already running is stopped where the engine can
-            String within = timeout.toMillis() > 0 ? timeout.toMillis() + " ms" : timeout.toNanos() / 1000 + " µs";
-            throw new PlugboardException(ProblemType.TIMEOUT, "Model '" + modelId + "' did not answer within "
-                    + within + ".", Map.of("timeoutMs", timeout.toMillis(), "timeoutMicros", timeout.toNanos() / 1000));
+            return admitted.job().result().get(admitted.timeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            pool.abandon(job);
+            admitted.pool().abandon(admitted.job());
             throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Interrupted while waiting.");
+        } catch (TimeoutException e) {
+            throw failed(modelId, admitted, e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof PlugboardException p) {
-                throw new PlugboardException(p.type(), p.getMessage(), p.properties(), p);
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof OutOfMemoryError) {
-                throw new PlugboardException(ProblemType.INSUFFICIENT_MEMORY, "The server ran out of memory running "
-                        + "this request; retry later or send a smaller one.");
-            }
-            throw new IllegalStateException(cause);
+            throw failed(modelId, admitted, e.getCause());
         }
+    }
+
+    /**
+     * What the client is told when its queued request did not produce outputs: past the timeout
+     * ({@link TimeoutException}: the job is abandoned, a call already running is stopped where the
+     * engine can), or the engine's failure.
+     */
+    private static RuntimeException failed(String modelId, Admission admitted, Throwable cause) {
+        if (cause instanceof TimeoutException) {
+            admitted.pool().abandon(admitted.job());
+            Duration timeout = admitted.timeout();
+            String within = timeout.toMillis() > 0 ? timeout.toMillis() + " ms" : timeout.toNanos() / 1000 + " µs";
+            return new PlugboardException(ProblemType.TIMEOUT, "Model '" + modelId + "' did not answer within "
+                    + within + ".", Map.of("timeoutMs", timeout.toMillis(), "timeoutMicros", timeout.toNanos() / 1000));
+        }
+        if (cause instanceof PlugboardException p) {
+            return new PlugboardException(p.type(), p.getMessage(), p.properties(), p);
+        }
+        if (cause instanceof RuntimeException r) {
+            return r;
+        }
+        if (cause instanceof OutOfMemoryError) {
+            return new PlugboardException(ProblemType.INSUFFICIENT_MEMORY, "The server ran out of memory running "
+                    + "this request; retry later or send a smaller one.");
+        }
+        return new IllegalStateException(cause);
     }
 }

@@ -275,6 +275,44 @@ class GrpcInferenceTest extends ServerTest {
                 .getFloat((rows * 3 - 1) * 4)).isEqualTo(6f);
     }
 
+    @Test
+    void queuedCallsSmallAndWithLargeAnswersAreAnsweredByTheThreadThatRanThem() throws Exception {
+        // batching: every call is queued (none answered at once on the transport thread)
+        Http.Reply created = http.upload(Map.of("name", "grpc-queued", "instances", "1", "maxBatchSize", "4",
+                "maxQueueDelayMs", "2"), List.of(Http.Part.of(onnx("add_mul"))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        List<CompletableFuture<ModelInferResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            String id = "q" + i;
+            calls.add(CompletableFuture.supplyAsync(() -> stub.modelInfer(addMul("grpc-queued", id, true).build())));
+        }
+        // 30,000 rows: a message under 1 MiB whose outputs (720,000 bytes) are answered from a call thread
+        int rows = 30_000;
+        ModelInferRequest.Builder large = ModelInferRequest.newBuilder().setModelName("grpc-queued").setId("large");
+        for (String name : new String[] {"a", "b"}) {
+            large.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(name).setDatatype("FP32")
+                    .addShape(rows).addShape(3));
+            ByteBuffer values = ByteBuffer.allocate(rows * 3 * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; values.hasRemaining(); i++) {
+                values.putFloat(name.equals("a") ? i : 2f);
+            }
+            large.addRawInputContents(ByteString.copyFrom(values.flip()));
+        }
+        assertThat(large.build().getSerializedSize()).isLessThan(InferenceGrpcService.AT_ONCE_MAX_BYTES);
+        ModelInferResponse answer = stub.modelInfer(large.build());
+        assertThat(answer.getId()).isEqualTo("large");
+        int product = answer.getOutputsList().stream().map(ModelInferResponse.InferOutputTensor::getName).toList()
+                .indexOf("product");
+        ByteBuffer out = answer.getRawOutputContents(product).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(out.remaining()).isEqualTo(rows * 3 * 4).isGreaterThan(InferenceGrpcService.LARGE_ANSWER_BYTES);
+        assertThat(out.getFloat((rows * 3 - 1) * 4)).isEqualTo(2f * (rows * 3 - 1));
+        for (int i = 0; i < calls.size(); i++) {
+            ModelInferResponse r = calls.get(i).get(60, TimeUnit.SECONDS);
+            assertThat(r.getId()).isEqualTo("q" + i);
+            assertThat(r.getRawOutputContentsCount()).isEqualTo(2);
+        }
+    }
+
     private static void assertStatus(Runnable call, Status.Code code, String problem, String detail) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(code);

@@ -15,6 +15,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import io.plugboard.problem.ProblemType;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -74,6 +79,46 @@ class InferenceGatewayTest extends ServerTest {
         gateway.infer("batching", null, addMul(List.of()), PROTOCOL);
         assertThat(gateway.inferAtOnce("batching", null, addMul(List.of()), PROTOCOL, null)).isNull();
         assertThat(requests("batching", "success")).isEqualTo(1);
+    }
+
+    @Test
+    void aQueuedRequestCompletesItsFutureWithNoThreadWaitingAndIsCountedOnce() throws Exception {
+        // batching: never run at once, always queued
+        assertThat(http.upload(Map.of("name", "later", "instances", "1", "maxBatchSize", "4",
+                "maxQueueDelayMs", "1"), List.of(io.plugboard.support.Http.Part.of(onnx("add_mul")))).status())
+                .isEqualTo(201);
+        CompletableFuture<InferenceResult> later = gateway.inferLater("later", null, addMul(List.of("product")),
+                PROTOCOL, null, gateway.nanoTime());
+        InferenceResult result = later.get(20, TimeUnit.SECONDS);
+        assertThat(result.outputs()).containsOnlyKeys("product");
+        assertThat(result.outputs().get("product").data().order(ByteOrder.LITTLE_ENDIAN).getFloat(0)).isEqualTo(4f);
+        assertThat(requests("later", "success")).isEqualTo(1);
+
+        // unknown here: null, nothing counted, nothing thrown (a thread that may wait looks it up)
+        assertThat(gateway.inferLater("not-here-either", null, addMul(List.of()), PROTOCOL, null, gateway.nanoTime()))
+                .isNull();
+
+        // refused before queueing: thrown at once, counted once
+        PlugboardException refused = catchThrowableOfType(PlugboardException.class, () -> gateway.inferLater("later",
+                null, new InferenceRequest(null, Map.of("a", floats(1, 2, 3, -1, 1, 2)), List.of(), null), PROTOCOL,
+                null, gateway.nanoTime()));
+        assertThat(refused.type().status()).isEqualTo(400);
+        assertThat(requests("later", refused.type().slug())).isEqualTo(1);
+
+        // the caller's deadline passes while the request waits for company: a timeout problem, counted once
+        assertThat(http.upload(Map.of("name", "later-slow", "instances", "1", "maxBatchSize", "4",
+                "maxQueueDelayMs", "5000"), List.of(io.plugboard.support.Http.Part.of(onnx("add_mul")))).status())
+                .isEqualTo(201);
+        long start = System.nanoTime();
+        CompletableFuture<InferenceResult> late = gateway.inferLater("later-slow", null, addMul(List.of()), PROTOCOL,
+                Duration.ofMillis(100), gateway.nanoTime());
+        Throwable failure = catchThrowableOfType(ExecutionException.class, () -> late.get(20, TimeUnit.SECONDS))
+                .getCause();
+        assertThat(failure).isInstanceOfSatisfying(PlugboardException.class,
+                p -> assertThat(p.type()).isEqualTo(ProblemType.TIMEOUT));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(4_000);
+        assertThat(requests("later-slow", ProblemType.TIMEOUT.slug())).isEqualTo(1);
+        assertThat(requests("later-slow", "success")).isZero();
     }
 
     private double requests(String model, String outcome) {
