@@ -5,6 +5,7 @@
 # CPU ÷ server CPU per request (4 connections), as bench/protocols.sh does for one build.
 #   [ROUNDS=4] [WARM=20] [CNN_CONNECTIONS=4] [SERIES="json binary grpc-raw grpc-typed"] bench/protocols_ab.sh A.jar B.jar [seconds-per-point]
 # Series grpc-live sends ServerLive (the floor of a gRPC round trip) in place of ModelInfer.
+# A_JVM / B_JVM add JVM options to one server (the same jar twice compares two settings).
 # Writes bench/results/protocols-ab.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,9 @@ cleanup() { for s in A B; do [ -n "${PID[$s]:-}" ] && kill "${PID[$s]}" 2>/dev/n
 trap cleanup EXIT
 launch() { # name jar http-port grpc-port
   local store; store=$(mktemp -d); STORES+=("$store")
-  "$JAVA" -Xmx2g -jar "$2" --server.port="$3" --plugboard.grpc.port="$4" --plugboard.store.path="$store" \
+  local jvm="${1}_JVM"
+  # shellcheck disable=SC2086
+  "$JAVA" -Xmx2g ${!jvm:-} -jar "$2" --server.port="$3" --plugboard.grpc.port="$4" --plugboard.store.path="$store" \
     --logging.level.root=WARN > "$OUT/server-ab-$1.log" 2>&1 &
   PID[$1]=$!; HTTP[$1]=$3; GRPC[$1]=$4
 }

@@ -269,9 +269,15 @@ public class PlugboardConfiguration {
         return new ModelResidency(store, registry, serving, locks, properties.serving().drainTimeout());
     }
 
+    @Bean(destroyMethod = "close")
+    io.plugboard.inference.DeadlineTimer deadlineTimer(NanoClock nanoClock) {
+        return new io.plugboard.inference.DeadlineTimer("plugboard-deadlines", nanoClock);
+    }
+
     @Bean
-    InferenceGateway inferenceGateway(ModelRegistry registry, InferenceMetrics metrics, NanoClock nanoClock) {
-        return new InferenceGateway(registry, metrics, nanoClock);
+    InferenceGateway inferenceGateway(ModelRegistry registry, InferenceMetrics metrics, NanoClock nanoClock,
+            io.plugboard.inference.DeadlineTimer deadlineTimer) {
+        return new InferenceGateway(registry, metrics, nanoClock, deadlineTimer);
     }
 
     @Bean

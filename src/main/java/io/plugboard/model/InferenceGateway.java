@@ -1,6 +1,7 @@
 package io.plugboard.model;
 
 import io.plugboard.backend.ModelSignature;
+import io.plugboard.inference.DeadlineTimer;
 import io.plugboard.inference.InferenceJob;
 import io.plugboard.inference.InferenceRequest;
 import io.plugboard.inference.InferenceResult;
@@ -27,11 +28,17 @@ public final class InferenceGateway {
     private final ModelRegistry registry;
     private final InferenceMetrics metrics;
     private final NanoClock clock;
+    private final DeadlineTimer deadlines;
 
-    public InferenceGateway(ModelRegistry registry, InferenceMetrics metrics, NanoClock clock) {
+    /**
+     * @param deadlines ends the requests queued by {@link #inferLater} at their timeout
+     */
+    public InferenceGateway(ModelRegistry registry, InferenceMetrics metrics, NanoClock clock,
+            DeadlineTimer deadlines) {
         this.registry = registry;
         this.metrics = metrics;
         this.clock = clock;
+        this.deadlines = deadlines;
     }
 
     /** A READY version and the pool it had when looked up (read once: an unload may clear it any time). */
@@ -88,7 +95,7 @@ public final class InferenceGateway {
     /**
      * Submits to the model's queue without waiting: for a thread that must not block (a
      * transport's event loop) once {@link #inferAtOnce} returned null. The future completes on the
-     * thread that ran the engine call (or, past the timeout, the JDK's delay scheduler), with a
+     * thread that ran the engine call (or, past the timeout, the {@link DeadlineTimer}'s), with a
      * {@link PlugboardException} as {@link #infer} throws it, wrapped in a
      * {@link java.util.concurrent.CompletionException}. Returns null when the model is not known
      * here (nothing counted: the request goes to {@link #infer} on a thread that may wait); a
@@ -107,22 +114,32 @@ public final class InferenceGateway {
         if (admitted == null) {
             return null;
         }
-        return admitted.job().result().copy().orTimeout(admitted.timeout().toNanos(), TimeUnit.NANOSECONDS)
-                .handle((produced, failure) -> {
-                    String outcome = "success";
-                    try {
-                        if (failure != null) {
-                            throw failed(modelId, admitted, failure instanceof CompletionException c
-                                    && c.getCause() != null ? c.getCause() : failure);
-                        }
-                        return result(modelId, admitted, request, produced);
-                    } catch (RuntimeException e) {
-                        outcome = outcome(e);
-                        throw e;
-                    } finally {
-                        count(modelId, protocol, outcome, startedNanos);
-                    }
-                });
+        CompletableFuture<Map<String, Tensor>> watched = new CompletableFuture<>();
+        DeadlineTimer.Pending timeout = deadlines.schedule(clock.nanoTime() + admitted.timeout().toNanos(),
+                () -> watched.completeExceptionally(new TimeoutException()));
+        admitted.job().result().whenComplete((outputs, failure) -> {
+            timeout.cancel();
+            if (failure != null) {
+                watched.completeExceptionally(failure);
+            } else {
+                watched.complete(outputs);
+            }
+        });
+        return watched.handle((produced, failure) -> {
+            String outcome = "success";
+            try {
+                if (failure != null) {
+                    throw failed(modelId, admitted, failure instanceof CompletionException c
+                            && c.getCause() != null ? c.getCause() : failure);
+                }
+                return result(modelId, admitted, request, produced);
+            } catch (RuntimeException e) {
+                outcome = outcome(e);
+                throw e;
+            } finally {
+                count(modelId, protocol, outcome, startedNanos);
+            }
+        });
     }
 
     private InferenceResult run(String modelId, Integer version, InferenceRequest request, String protocol,
