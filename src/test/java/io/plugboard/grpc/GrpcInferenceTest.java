@@ -313,6 +313,17 @@ class GrpcInferenceTest extends ServerTest {
         }
     }
 
+    @Test
+    void theTransportsBufferLeakTrackingIsOffUnlessAskedFor() {
+        assertThat(GrpcServer.defaultLeakDetection(new java.util.Properties())).isEqualTo("disabled");
+        java.util.Properties asked = new java.util.Properties();
+        asked.setProperty(GrpcServer.LEAK_DETECTION, "paranoid");
+        assertThat(GrpcServer.defaultLeakDetection(asked)).isEqualTo("paranoid");
+        // set before the transport's classes were loaded, so the running server took it
+        assertThat(io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector.getLevel())
+                .isEqualTo(io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector.Level.DISABLED);
+    }
+
     private static void assertStatus(Runnable call, Status.Code code, String problem, String detail) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
             assertThat(e.getStatus().getCode()).isEqualTo(code);
