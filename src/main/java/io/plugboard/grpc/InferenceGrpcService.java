@@ -197,7 +197,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
      */
     private void answerLater(StreamObserver<ModelInferResponse> out, ModelInferRequest request,
             io.plugboard.api.RequestMemory.Lease lease, InferenceResult result, Throwable failure) {
-        if (failure == null && outputBytes(result) > LARGE_ANSWER_BYTES) {
+        if (failure == null && Tensor.byteSize(result.outputs().values()) > LARGE_ANSWER_BYTES) {
             try {
                 waiting.execute(() -> send(out, request, lease, result, null));
                 return;
@@ -218,14 +218,6 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                 answer(out, () -> response(request, result));
             }
         }
-    }
-
-    private static long outputBytes(InferenceResult result) {
-        long bytes = 0;
-        for (Tensor t : result.outputs().values()) {
-            bytes += t.byteSize();
-        }
-        return bytes;
     }
 
     /** A decoded call: the version asked for (null for the newest) and the request. */

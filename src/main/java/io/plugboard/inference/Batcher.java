@@ -197,10 +197,7 @@ final class Batcher {
             parts.forEach(t -> elements.addAll(t.elements()));
             return Tensor.ofBytes(shape, elements);
         }
-        long bytes = 0;
-        for (Tensor t : parts) {
-            bytes += t.byteSize();
-        }
+        long bytes = Tensor.byteSize(parts);
         if (bytes > Integer.MAX_VALUE - 16) {
             throw new PlugboardException(ProblemType.INVALID_TENSOR, "Batched tensor exceeds 2 GiB");
         }

@@ -128,7 +128,7 @@ public final class InstancePool implements AutoCloseable {
                 || (virtual || shortOnly) && typical > MAX_PINNED_NANOS || !queue.isEmpty()) {
             return null;
         }
-        long bytes = inputBytes(inputs);
+        long bytes = Tensor.byteSize(inputs.values());
         if (shortOnly && (double) typical * bytes / Math.max(1, typicalInputBytes) > MAX_PINNED_NANOS) {
             return null; // far larger than the usual call: its run would not be short
         }
@@ -245,7 +245,7 @@ public final class InstancePool implements AutoCloseable {
         } finally {
             long bytes = 0;
             for (InferenceJob job : batch) {
-                bytes += inputBytes(job.inputs());
+                bytes += Tensor.byteSize(job.inputs().values());
             }
             finished(batch.size(), batcher.rows(batch), bytes, clock.nanoTime() - started);
         }
@@ -269,14 +269,6 @@ public final class InstancePool implements AutoCloseable {
         typicalInputBytes = typical == 0 ? inputBytes : usual + (inputBytes - usual) / 8;
         observer.executed(modelId, requests, rows, busyNanos);
         inFlight.decrementAndGet();
-    }
-
-    private static long inputBytes(Map<String, Tensor> inputs) {
-        long bytes = 0;
-        for (Tensor t : inputs.values()) {
-            bytes += t.byteSize();
-        }
-        return bytes;
     }
 
     /**

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -129,8 +128,7 @@ public final class InferenceGateway {
             String outcome = "success";
             try {
                 if (failure != null) {
-                    throw failed(modelId, admitted, failure instanceof CompletionException c
-                            && c.getCause() != null ? c.getCause() : failure);
+                    throw failed(modelId, admitted, failure); // completed directly: never wrapped
                 }
                 return result(modelId, admitted, request, produced);
             } catch (RuntimeException e) {

@@ -124,6 +124,15 @@ public final class Tensor {
         return total;
     }
 
+    /** The bytes of all of {@code tensors} together. */
+    public static long byteSize(java.util.Collection<Tensor> tensors) {
+        long total = 0;
+        for (Tensor t : tensors) {
+            total += t.byteSize();
+        }
+        return total;
+    }
+
     @Override
     public String toString() {
         return "Tensor[" + datatype + Arrays.toString(shape) + "]";

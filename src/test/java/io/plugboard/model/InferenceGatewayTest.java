@@ -34,6 +34,9 @@ class InferenceGatewayTest extends ServerTest {
     @Autowired
     private MeterRegistry meters;
 
+    @Autowired
+    private io.plugboard.inference.DeadlineTimer deadlines;
+
     @Test
     void anIdleShortModelIsAnsweredAtOnceAndEverythingThatMayWaitIsLeftToInfer() {
         assertThat(http.upload("at-once", onnx("add_mul")).status()).isEqualTo(201);
@@ -93,6 +96,7 @@ class InferenceGatewayTest extends ServerTest {
         assertThat(result.outputs()).containsOnlyKeys("product");
         assertThat(result.outputs().get("product").data().order(ByteOrder.LITTLE_ENDIAN).getFloat(0)).isEqualTo(4f);
         assertThat(requests("later", "success")).isEqualTo(1);
+        assertThat(deadlines.pending()).isZero(); // its deadline left the timer with the answer
 
         // unknown here: null, nothing counted, nothing thrown (a thread that may wait looks it up)
         assertThat(gateway.inferLater("not-here-either", null, addMul(List.of()), PROTOCOL, null, gateway.nanoTime()))
@@ -119,6 +123,7 @@ class InferenceGatewayTest extends ServerTest {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(4_000);
         assertThat(requests("later-slow", ProblemType.TIMEOUT.slug())).isEqualTo(1);
         assertThat(requests("later-slow", "success")).isZero();
+        assertThat(deadlines.pending()).isZero();
     }
 
     private double requests(String model, String outcome) {
