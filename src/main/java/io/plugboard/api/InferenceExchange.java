@@ -3,20 +3,26 @@ package io.plugboard.api;
 import io.plugboard.api.codec.BinaryTensors;
 import io.plugboard.api.codec.DecodedRequest;
 import io.plugboard.api.codec.JsonRequestDecoder;
-import io.plugboard.api.codec.JsonResponseEncoder;
+import io.plugboard.inference.InferenceRequest;
 import io.plugboard.inference.InferenceResult;
 import io.plugboard.model.InferenceGateway;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.Tensor;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 
 /**
@@ -24,27 +30,42 @@ import org.springframework.http.MediaType;
  * differs between them. Reads Open Inference Protocol JSON, or the binary tensor data extension
  * ({@code Inference-Header-Content-Length}: a JSON header followed by raw tensor bytes), runs the
  * model through the common path, and answers in JSON or, for outputs asked so, binary.
+ *
+ * <p>A request whose model is idle runs on its own thread and is answered there. Otherwise it is
+ * queued and the request goes asynchronous: no thread waits for it. The thread that completes the
+ * call (the engine's, or the deadline timer's at the timeout) writes the answer when its outputs
+ * are at most {@link #LARGE_ANSWER_BYTES}; a larger answer is written from one of the server's
+ * request threads, so that a client slow to read never holds an engine thread. (Tomcat does not
+ * notice a client that closes its connection while its request is queued: the call still runs,
+ * within its timeout, and its answer is dropped.)
  */
 public final class InferenceExchange {
+
+    private static final Logger log = LoggerFactory.getLogger(InferenceExchange.class);
 
     public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
     /** Bodies up to this size are decoded on the request's own thread; larger ones on {@link DecodeThreads}. */
     static final long INLINE_BYTES = 64 << 10;
+    /**
+     * Queued answers with at most this many bytes of outputs are written by the thread that ran the
+     * call: their JSON fits the socket's buffers, so the write does not wait for the client.
+     */
+    static final long LARGE_ANSWER_BYTES = 16 << 10;
     /** What a JSON body byte may decode to: an element of two characters ({@code 1,}) becomes up to 8 bytes. */
     private static final int JSON_BYTES_PER_BYTE = 4;
 
     private final InferenceGateway gateway;
     private final JsonRequestDecoder decoder;
-    private final JsonResponseEncoder encoder;
+    private final InferenceResponses responses;
     private final long maxRequestBytes;
     private final RequestMemory memory;
     private final DecodeThreads decodeThreads;
 
-    public InferenceExchange(InferenceGateway gateway, JsonRequestDecoder decoder, JsonResponseEncoder encoder,
+    public InferenceExchange(InferenceGateway gateway, JsonRequestDecoder decoder, InferenceResponses responses,
             long maxRequestBytes, RequestMemory memory, DecodeThreads decodeThreads) {
         this.gateway = gateway;
         this.decoder = decoder;
-        this.encoder = encoder;
+        this.responses = responses;
         this.maxRequestBytes = maxRequestBytes;
         this.memory = memory;
         this.decodeThreads = decodeThreads;
@@ -61,11 +82,116 @@ public final class InferenceExchange {
         if (length > maxRequestBytes) {
             throw tooLarge();
         }
-        try (RequestMemory.Lease lease = memory.open()) {
+        RequestMemory.Lease lease = memory.open();
+        boolean handedOver = false;
+        try {
             Read read = length >= 0 && length <= INLINE_BYTES ? read(request, length, lease)
                     : decodeThreads.run(() -> read(request, length, lease));
-            InferenceResult result = gateway.infer(id, version, read.decoded().request(read.binaryInputs()), protocol);
-            respond(read.decoded(), result, response);
+            InferenceRequest inference = read.decoded().request(read.binaryInputs());
+            if (!request.isAsyncSupported()) {
+                responses.result(read.decoded(), gateway.infer(id, version, inference, protocol), response);
+                return;
+            }
+            CompletableFuture<InferenceResult> answer = gateway.inferHereOrLater(id, version, inference, protocol,
+                    gateway.nanoTime());
+            if (answer.isDone()) { // ran here, or failed at once (expired before it was queued)
+                responses.result(read.decoded(), now(answer), response);
+                return;
+            }
+            AsyncContext async = request.startAsync(request, response);
+            async.setTimeout(0); // the gateway ends the call at its timeout
+            async.addListener(new ClientGone(answer));
+            handedOver = true;
+            answer.whenComplete((result, failure) -> answerLater(async, read.decoded(), protocol, lease, result,
+                    failure));
+        } finally {
+            if (!handedOver) {
+                lease.close();
+            }
+        }
+    }
+
+    /** A completed answer, or its failure thrown as such, for the exception handlers. */
+    private static InferenceResult now(CompletableFuture<InferenceResult> answer) {
+        try {
+            return answer.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Writes a queued request's answer on the thread that completed it, or on a request thread when
+     * its outputs are large; then ends the exchange and releases its memory.
+     */
+    private void answerLater(AsyncContext async, DecodedRequest decoded, String protocol, RequestMemory.Lease lease,
+            InferenceResult result, Throwable failure) {
+        if (failure instanceof CancellationException || failure instanceof CompletionException
+                && failure.getCause() instanceof CancellationException) {
+            lease.close(); // the client went away: the exchange is over already
+            return;
+        }
+        Runnable write = () -> {
+            try (lease) {
+                HttpServletResponse response = (HttpServletResponse) async.getResponse();
+                if (failure == null) {
+                    responses.result(decoded, result, response);
+                } else {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    responses.failure(protocol, cause, (HttpServletRequest) async.getRequest(), response);
+                }
+            } catch (IOException | RuntimeException e) {
+                log.debug("A queued answer could not be written: {}", e.toString());
+            } finally {
+                complete(async);
+            }
+        };
+        if (failure == null && Tensor.byteSize(result.outputs().values()) > LARGE_ANSWER_BYTES) {
+            async.start(write);
+        } else {
+            write.run();
+        }
+    }
+
+    private static void complete(AsyncContext async) {
+        try {
+            async.complete();
+        } catch (IllegalStateException e) { // ended already: the connection failed meanwhile
+            log.debug("A queued exchange had ended already: {}", e.toString());
+        }
+    }
+
+    /**
+     * Ends an exchange the container reports failed (an I/O error) or timed out, abandoning its
+     * queued call, rather than letting the container dispatch it to an error page.
+     */
+    private record ClientGone(CompletableFuture<InferenceResult> answer) implements AsyncListener {
+
+        @Override
+        public void onError(AsyncEvent event) {
+            end(event);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            end(event);
+        }
+
+        private void end(AsyncEvent event) {
+            answer.cancel(false);
+            complete(event.getAsyncContext());
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
         }
     }
 
@@ -92,27 +218,6 @@ public final class InferenceExchange {
             DecodedRequest decoded = decoder.decodeHeader(new ByteArrayInputStream(json), maxElements);
             return new Read(decoded, BinaryTensors.readInputs(body, decoded.binaryInputs(),
                     length >= 0 ? length - jsonLength : -1));
-        }
-    }
-
-    private void respond(DecodedRequest decoded, InferenceResult result, HttpServletResponse response)
-            throws IOException {
-        Set<String> binary = decoded.binaryOutputs(result.outputs().keySet());
-        response.setStatus(200);
-        if (binary.isEmpty()) {
-            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-            try (OutputStream out = response.getOutputStream()) {
-                encoder.encode(result, out);
-            }
-            return;
-        }
-        ByteArrayOutputStream json = new ByteArrayOutputStream();
-        encoder.encode(result, json, binary);
-        response.setContentType(MediaType.APPLICATION_OCTET_STREAM_VALUE);
-        response.setHeader(HEADER_LENGTH, Integer.toString(json.size()));
-        try (OutputStream out = response.getOutputStream()) {
-            json.writeTo(out);
-            BinaryTensors.writeOutputs(result.outputs(), binary, out);
         }
     }
 

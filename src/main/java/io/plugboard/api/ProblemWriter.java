@@ -8,7 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Writes a problem+json answer from a servlet filter, before Spring MVC (and its converters) runs. */
+/**
+ * Writes a problem+json answer where Spring MVC (and its converters) does not: from a servlet
+ * filter before it runs, or for a request answered asynchronously after it returned.
+ */
 public final class ProblemWriter {
 
     /** The request attribute holding the request id, shown in problem details as {@code requestId}. */
@@ -22,12 +25,19 @@ public final class ProblemWriter {
 
     public void write(HttpServletRequest request, HttpServletResponse response, ProblemType type, String detail)
             throws IOException {
+        write(request, response, type, detail, Map.of());
+    }
+
+    /** As {@link #write(HttpServletRequest, HttpServletResponse, ProblemType, String)}, with the problem's own members. */
+    public void write(HttpServletRequest request, HttpServletResponse response, ProblemType type, String detail,
+            Map<String, Object> properties) throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", type.uri().toString());
         body.put("title", type.title());
         body.put("status", type.status());
         body.put("detail", detail);
         body.put("instance", request.getRequestURI());
+        body.putAll(properties);
         Object requestId = request.getAttribute(REQUEST_ID);
         if (requestId != null) {
             body.put("requestId", requestId);

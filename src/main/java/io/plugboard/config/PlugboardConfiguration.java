@@ -5,6 +5,7 @@ import io.plugboard.api.DecodeThreads;
 import io.plugboard.api.InferenceController;
 import io.plugboard.api.InferenceExchange;
 import io.plugboard.api.InferenceHandlerMapping;
+import io.plugboard.api.InferenceResponses;
 import io.plugboard.api.RequestMemory;
 import io.plugboard.api.V2Controller;
 import io.plugboard.api.codec.JsonRequestDecoder;
@@ -309,10 +310,10 @@ public class PlugboardConfiguration {
 
     @Bean
     InferenceExchange inferenceExchange(InferenceGateway gateway, JsonRequestDecoder decoder,
-            JsonResponseEncoder encoder, PlugboardProperties properties, RequestMemory memory,
-            DecodeThreads decodeThreads) {
-        return new InferenceExchange(gateway, decoder, encoder, properties.inference().maxRequestSize().toBytes(),
-                memory, decodeThreads);
+            JsonResponseEncoder encoder, JsonMapper json, PlugboardProperties properties,
+            RequestMemory memory, DecodeThreads decodeThreads) {
+        return new InferenceExchange(gateway, decoder, new InferenceResponses(encoder, json),
+                properties.inference().maxRequestSize().toBytes(), memory, decodeThreads);
     }
 
     @Bean

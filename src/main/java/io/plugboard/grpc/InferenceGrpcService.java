@@ -2,6 +2,7 @@ package io.plugboard.grpc;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.plugboard.grpc.proto.GRPCInferenceServiceGrpc;
 import io.plugboard.grpc.proto.InferParameter;
@@ -153,6 +154,9 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                         request.getModelName(), decoded.version(), decoded.inference(), PROTOCOL, deadline(), started);
                 if (later != null) {
                     handedOver = true; // the lease closes once the answer is sent
+                    if (out instanceof ServerCallStreamObserver<ModelInferResponse> call) {
+                        call.setOnCancelHandler(() -> later.cancel(false)); // the client went away: abandoned
+                    }
                     later.whenComplete((result, failure) -> answerLater(out, request, lease, result, failure));
                     return;
                 }
@@ -197,6 +201,10 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
      */
     private void answerLater(StreamObserver<ModelInferResponse> out, ModelInferRequest request,
             io.plugboard.api.RequestMemory.Lease lease, InferenceResult result, Throwable failure) {
+        if (failure instanceof java.util.concurrent.CancellationException) {
+            lease.close(); // cancelled by the client: nobody to answer
+            return;
+        }
         if (failure == null && Tensor.byteSize(result.outputs().values()) > LARGE_ANSWER_BYTES) {
             try {
                 waiting.execute(() -> send(out, request, lease, result, null));

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,9 @@ import java.util.concurrent.TimeoutException;
 
 /** The one inference path every protocol uses: look up, validate, queue, wait, count. */
 public final class InferenceGateway {
+
+    /** The outcome counted for a queued call its caller cancelled (the client went away). */
+    public static final String CANCELLED = "cancelled";
 
     private final ModelRegistry registry;
     private final InferenceMetrics metrics;
@@ -110,9 +114,37 @@ public final class InferenceGateway {
             count(modelId, protocol, outcome(e), startedNanos);
             throw e;
         }
-        if (admitted == null) {
-            return null;
+        return admitted == null ? null : later(modelId, admitted, request, protocol, startedNanos);
+    }
+
+    /**
+     * For a thread that can pass its request's answer on to whichever thread completes it (an HTTP
+     * request in asynchronous mode): looks the model up as {@link #infer} does (a shared store's
+     * too), runs the call here when the model is idle, and otherwise queues it without waiting.
+     * The future is complete on return when the call ran here; otherwise it completes as
+     * {@link #inferLater}'s does. A refusal is thrown at once and counted. Cancelling the future
+     * (the client went away) abandons the queued call.
+     */
+    public CompletableFuture<InferenceResult> inferHereOrLater(String modelId, Integer version,
+            InferenceRequest request, String protocol, long startedNanos) {
+        Admission admitted;
+        try {
+            admitted = admit(modelId, version, request, null, Mode.WAIT);
+            if (admitted.produced() != null) {
+                InferenceResult result = result(modelId, admitted, request, admitted.produced());
+                count(modelId, protocol, "success", startedNanos);
+                return CompletableFuture.completedFuture(result);
+            }
+        } catch (RuntimeException e) {
+            count(modelId, protocol, outcome(e), startedNanos);
+            throw e;
         }
+        return later(modelId, admitted, request, protocol, startedNanos);
+    }
+
+    /** The answer of a queued call, ended at its timeout by the {@link DeadlineTimer}; counted once. */
+    private CompletableFuture<InferenceResult> later(String modelId, Admission admitted, InferenceRequest request,
+            String protocol, long startedNanos) {
         CompletableFuture<Map<String, Tensor>> watched = new CompletableFuture<>();
         DeadlineTimer.Pending timeout = deadlines.schedule(clock.nanoTime() + admitted.timeout().toNanos(),
                 () -> watched.completeExceptionally(new TimeoutException()));
@@ -124,7 +156,7 @@ public final class InferenceGateway {
                 watched.complete(outputs);
             }
         });
-        return watched.handle((produced, failure) -> {
+        CompletableFuture<InferenceResult> answer = watched.handle((produced, failure) -> {
             String outcome = "success";
             try {
                 if (failure != null) {
@@ -138,6 +170,15 @@ public final class InferenceGateway {
                 count(modelId, protocol, outcome, startedNanos);
             }
         });
+        answer.whenComplete((result, failure) -> {
+            if (failure instanceof CancellationException) { // cancelled by the caller: the answer is not built
+                timeout.cancel();
+                watched.cancel(false);
+                admitted.pool().abandon(admitted.job());
+                count(modelId, protocol, CANCELLED, startedNanos);
+            }
+        });
+        return answer;
     }
 
     private InferenceResult run(String modelId, Integer version, InferenceRequest request, String protocol,

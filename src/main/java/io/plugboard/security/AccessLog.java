@@ -1,5 +1,7 @@
 package io.plugboard.security;
 
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,9 +29,35 @@ public final class AccessLog extends OncePerRequestFilter {
             chain.doFilter(request, response);
         } finally {
             Authentication caller = SecurityContextHolder.getContext().getAuthentication();
-            log.info("{} {} {} {}us caller={} requestId={}", request.getMethod(), request.getRequestURI(),
-                    response.getStatus(), (System.nanoTime() - start) / 1000,
-                    caller == null ? Caller.ANONYMOUS : caller.getName(), request.getAttribute(RequestIds.ATTRIBUTE));
+            String name = caller == null ? Caller.ANONYMOUS : caller.getName();
+            if (request.isAsyncStarted()) { // answered later (a queued inference): logged once it is
+                request.getAsyncContext().addListener(new AsyncListener() {
+                    @Override
+                    public void onComplete(AsyncEvent event) {
+                        line(request, response, start, name);
+                    }
+
+                    @Override
+                    public void onTimeout(AsyncEvent event) {
+                    }
+
+                    @Override
+                    public void onError(AsyncEvent event) {
+                    }
+
+                    @Override
+                    public void onStartAsync(AsyncEvent event) {
+                    }
+                });
+            } else {
+                line(request, response, start, name);
+            }
         }
+    }
+
+    private static void line(HttpServletRequest request, HttpServletResponse response, long start, String caller) {
+        log.info("{} {} {} {}us caller={} requestId={}", request.getMethod(), request.getRequestURI(),
+                response.getStatus(), (System.nanoTime() - start) / 1000, caller,
+                request.getAttribute(RequestIds.ATTRIBUTE));
     }
 }

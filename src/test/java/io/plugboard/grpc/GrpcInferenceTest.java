@@ -50,6 +50,9 @@ class GrpcInferenceTest extends ServerTest {
     @Autowired
     private GrpcServer grpc;
 
+    @Autowired
+    private io.micrometer.core.instrument.MeterRegistry meters;
+
     private ManagedChannel channel;
     private GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub stub;
 
@@ -311,6 +314,41 @@ class GrpcInferenceTest extends ServerTest {
             assertThat(r.getId()).isEqualTo("q" + i);
             assertThat(r.getRawOutputContentsCount()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void aCallTheClientCancelsWhileQueuedIsAbandoned() throws Exception {
+        Http.Reply created = http.upload(Map.of("name", "grpc-cancel", "instances", "1"),
+                List.of(Http.Part.of(onnx("runaway_loop"))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        ModelInferRequest holding = count("grpc-cancel", 1L << 50)
+                .putParameters("timeout", InferParameter.newBuilder().setInt64Param(3_000_000).build()).build();
+        CompletableFuture<Status.Code> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                stub.modelInfer(holding);
+                return Status.Code.OK;
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode();
+            }
+        });
+        Thread.sleep(300);
+        var queued = GRPCInferenceServiceGrpc.newFutureStub(channel).modelInfer(count("grpc-cancel", 3).build());
+        Thread.sleep(300);
+        assertThat(queued.isDone()).isFalse();
+        queued.cancel(true);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (cancelled("grpc-cancel") < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(cancelled("grpc-cancel")).isEqualTo(1.0);
+        assertThat(running.get(60, TimeUnit.SECONDS)).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(stub.modelInfer(count("grpc-cancel", 4).build()).getModelName()).isEqualTo("grpc-cancel");
+    }
+
+    private double cancelled(String model) {
+        io.micrometer.core.instrument.Counter counter = meters.find("plugboard.inference.requests")
+                .tags("model", model, "protocol", "grpc", "outcome", "cancelled").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
