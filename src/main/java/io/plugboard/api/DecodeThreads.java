@@ -15,12 +15,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Platform threads that read and decode large inference bodies. Decoding is CPU work; on a request's
- * virtual thread it would hold one of the few carrier threads for as long as it runs, and the
- * virtual threads behind it (health probes included) would wait. Here the operating system shares
- * the cores between decoding and everything else, while the request's virtual thread waits
- * unpinned. Bounded: one thread per core and a queue per thread; past that a request gets 429
- * {@code queue-full} with {@code Retry-After}.
+ * Platform threads that read and decode large inference bodies. Decoding is CPU work, so this
+ * bounds how much of it runs at once however many connections send large bodies: one thread per
+ * core and a queue per thread; past that a request gets 429 {@code queue-full} with
+ * {@code Retry-After}. (With virtual request threads, it also keeps decoding off the few carrier
+ * threads, which health probes and small requests need.)
  */
 public final class DecodeThreads implements AutoCloseable {
 
