@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -39,7 +42,7 @@ import org.springframework.http.MediaType;
  * notice a client that closes its connection while its request is queued: the call still runs,
  * within its timeout, and its answer is dropped.)
  */
-public final class InferenceExchange {
+public final class InferenceExchange implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InferenceExchange.class);
 
@@ -60,6 +63,9 @@ public final class InferenceExchange {
     private final long maxRequestBytes;
     private final RequestMemory memory;
     private final DecodeThreads decodeThreads;
+    /** Virtual threads for requests whose bodies are still arriving. */
+    private final ExecutorService slowBodies = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("plugboard-body-", 0).factory());
 
     public InferenceExchange(InferenceGateway gateway, JsonRequestDecoder decoder, InferenceResponses responses,
             long maxRequestBytes, RequestMemory memory, DecodeThreads decodeThreads) {
@@ -82,11 +88,21 @@ public final class InferenceExchange {
         if (length > maxRequestBytes) {
             throw tooLarge();
         }
+        if (request.isAsyncSupported() && !arrived(request, length)) {
+            AsyncContext async = request.startAsync(request, response);
+            async.setTimeout(0); // reads are bounded by the connection timeout, calls by their own
+            try {
+                slowBodies.execute(() -> handleArriving(id, version, async, length, protocol));
+            } catch (RejectedExecutionException e) { // shutting down
+                async.complete();
+            }
+            return;
+        }
         RequestMemory.Lease lease = memory.open();
         boolean handedOver = false;
         try {
-            Read read = length >= 0 && length <= INLINE_BYTES ? read(request, length, lease)
-                    : decodeThreads.run(() -> read(request, length, lease));
+            Read read = length >= 0 && length <= INLINE_BYTES ? read(request, request.getInputStream(), length, lease, false)
+                    : decodeThreads.run(() -> read(request, request.getInputStream(), length, lease, false));
             InferenceRequest inference = read.decoded().request(read.binaryInputs());
             if (!request.isAsyncSupported()) {
                 responses.result(read.decoded(), gateway.infer(id, version, inference, protocol), response);
@@ -98,17 +114,69 @@ public final class InferenceExchange {
                 responses.result(read.decoded(), now(answer), response);
                 return;
             }
-            AsyncContext async = request.startAsync(request, response);
-            async.setTimeout(0); // the gateway ends the call at its timeout
-            async.addListener(new ClientGone(answer));
             handedOver = true;
-            answer.whenComplete((result, failure) -> answerLater(async, read.decoded(), protocol, lease, result,
-                    failure));
+            answerLater(request.startAsync(request, response), read.decoded(), protocol, lease, answer);
         } finally {
             if (!handedOver) {
                 lease.close();
             }
         }
+    }
+
+    /**
+     * Whether the whole body is in the server's buffer already, so that reading it cannot wait for
+     * the client. A small request usually arrives with its headers.
+     */
+    private static boolean arrived(HttpServletRequest request, long length) throws IOException {
+        return length == 0 || length > 0 && length <= INLINE_BYTES && request.getInputStream().available() >= length;
+    }
+
+    /**
+     * A request whose body is still arriving, on a virtual thread of its own: a client sending it
+     * slowly holds no request thread (nor a decoding thread: the body is read in full first). Then
+     * as {@link #handle}, answering failures itself, since the exception handlers have returned.
+     */
+    private void handleArriving(String id, Integer version, AsyncContext async, long length, String protocol) {
+        HttpServletRequest request = (HttpServletRequest) async.getRequest();
+        HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        RequestMemory.Lease lease = memory.open();
+        boolean handedOver = false;
+        try {
+            byte[] body;
+            try (InputStream in = new ChargedInputStream(new LimitedInputStream(request.getInputStream(),
+                    maxRequestBytes, this::tooLarge), lease, charge(request))) {
+                body = in.readAllBytes();
+            }
+            Read read = body.length <= INLINE_BYTES ? read(request, new ByteArrayInputStream(body), body.length, lease, true)
+                    : decodeThreads.run(() -> read(request, new ByteArrayInputStream(body), body.length, lease, true));
+            CompletableFuture<InferenceResult> answer = gateway.inferHereOrLater(id, version,
+                    read.decoded().request(read.binaryInputs()), protocol, gateway.nanoTime());
+            handedOver = true;
+            answerLater(async, read.decoded(), protocol, lease, answer);
+        } catch (IOException e) { // the client broke off while sending
+            log.debug("A request body broke off: {}", e.toString());
+            complete(async);
+        } catch (RuntimeException | Error e) {
+            try {
+                responses.failure(protocol, e, request, response);
+            } catch (IOException | RuntimeException unwritten) {
+                log.debug("A failure could not be written: {}", unwritten.toString());
+            } finally {
+                complete(async);
+            }
+        } finally {
+            if (!handedOver) {
+                lease.close();
+            }
+        }
+    }
+
+    /** Answers once {@code answer} completes, ending the asynchronous exchange. */
+    private void answerLater(AsyncContext async, DecodedRequest decoded, String protocol, RequestMemory.Lease lease,
+            CompletableFuture<InferenceResult> answer) {
+        async.setTimeout(0); // the gateway ends the call at its timeout
+        async.addListener(new ClientGone(answer));
+        answer.whenComplete((result, failure) -> answerLater(async, decoded, protocol, lease, result, failure));
     }
 
     /** A completed answer, or its failure thrown as such, for the exception handlers. */
@@ -195,12 +263,21 @@ public final class InferenceExchange {
         }
     }
 
-    private Read read(HttpServletRequest request, long length, RequestMemory.Lease lease) throws IOException {
+    /** What a body byte is charged: what it may decode to, for JSON; itself, for binary tensor data. */
+    private static int charge(HttpServletRequest request) {
+        return request.getHeader(HEADER_LENGTH) == null ? JSON_BYTES_PER_BYTE : 1;
+    }
+
+    /**
+     * Decodes the body read from {@code source}, as the request's headers describe it; a body
+     * already {@code charged} (read into memory first) is not charged again.
+     */
+    private Read read(HttpServletRequest request, InputStream source, long length, RequestMemory.Lease lease,
+            boolean charged) throws IOException {
         long maxElements = (length > 0 ? length : maxRequestBytes) / 2 + 1;
         String headerLength = request.getHeader(HEADER_LENGTH);
-        int charge = headerLength == null ? JSON_BYTES_PER_BYTE : 1;
-        try (InputStream body = new ChargedInputStream(new LimitedInputStream(request.getInputStream(), maxRequestBytes,
-                this::tooLarge), lease, charge)) {
+        InputStream limited = new LimitedInputStream(source, maxRequestBytes, this::tooLarge);
+        try (InputStream body = charged ? limited : new ChargedInputStream(limited, lease, charge(request))) {
             if (headerLength == null) {
                 if (isOctetStream(request)) {
                     throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "A binary request needs the "
@@ -243,5 +320,10 @@ public final class InferenceExchange {
     private PlugboardException tooLarge() {
         return new PlugboardException(ProblemType.PAYLOAD_TOO_LARGE, "The request exceeds the limit of "
                 + maxRequestBytes + " bytes (plugboard.inference.max-request-size).", Map.of("limitBytes", maxRequestBytes));
+    }
+
+    @Override
+    public void close() {
+        slowBodies.shutdownNow();
     }
 }

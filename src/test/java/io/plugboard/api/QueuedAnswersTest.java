@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.plugboard.support.Http;
 import io.plugboard.support.ServerTest;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -113,5 +115,47 @@ class QueuedAnswersTest extends ServerTest {
         assertThat(v2.contentType()).startsWith("application/json");
         assertThat(v2.json().get("error").asString()).contains("did not answer within 300 ms");
         assertThat(running.get(60, TimeUnit.SECONDS).status()).isEqualTo(504);
+    }
+
+    @Test
+    void clientsSendingTheirBodiesSlowlyHoldNoRequestThread() throws Exception {
+        Http.Reply created = http.upload(Map.of("name", "slow-bodies", "queueCapacity", "256"),
+                List.of(Http.Part.of(onnx("add_mul"))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        byte[] body = addMul(2).getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("POST /v2/models/slow-bodies/infer HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        // more clients than the server has request threads (server.tomcat.threads.max, 200), each
+        // stopped half-way through its body
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 220; i++) {
+                Socket socket = new Socket("127.0.0.1", port);
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write(head);
+                socket.getOutputStream().write(body, 0, body.length / 2);
+                socket.getOutputStream().flush();
+                slow.add(socket);
+            }
+            Thread.sleep(500);
+            long start = System.nanoTime();
+            assertThat(http.get("/v2/health/live").status()).isEqualTo(200);
+            Http.Reply answer = http.postJson("/v2/models/slow-bodies/infer", addMul(2));
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+            for (Socket socket : slow) { // the rest of each body: every one is answered
+                socket.getOutputStream().write(body, body.length / 2, body.length - body.length / 2);
+                socket.getOutputStream().flush();
+            }
+            for (Socket socket : slow) {
+                String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertThat(status).isEqualTo("HTTP/1.1 200");
+            }
+        } finally {
+            for (Socket socket : slow) {
+                socket.close();
+            }
+        }
     }
 }
