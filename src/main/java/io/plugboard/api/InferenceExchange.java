@@ -17,6 +17,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -88,21 +90,30 @@ public final class InferenceExchange implements AutoCloseable {
         if (length > maxRequestBytes) {
             throw tooLarge();
         }
-        if (request.isAsyncSupported() && !arrived(request, length)) {
-            AsyncContext async = request.startAsync(request, response);
-            async.setTimeout(0); // reads are bounded by the connection timeout, calls by their own
-            try {
-                slowBodies.execute(() -> handleArriving(id, version, async, length, protocol));
-            } catch (RejectedExecutionException e) { // shutting down
-                async.complete();
+        InputStream source = request.getInputStream();
+        if (request.isAsyncSupported()) {
+            byte[] arrived = length == 0 ? new byte[0]
+                    : length > 0 && length <= INLINE_BYTES ? arrived(source, (int) length) : null;
+            if (arrived == null || arrived.length < length) {
+                InputStream rest = arrived == null ? source
+                        : new SequenceInputStream(new ByteArrayInputStream(arrived), source);
+                AsyncContext async = request.startAsync(request, response);
+                async.setTimeout(0); // reads are bounded by the connection timeout, calls by their own
+                try {
+                    slowBodies.execute(() -> handleArriving(id, version, async, rest, protocol));
+                } catch (RejectedExecutionException e) { // shutting down
+                    async.complete();
+                }
+                return;
             }
-            return;
+            source = new ByteArrayInputStream(arrived);
         }
+        InputStream body = source;
         RequestMemory.Lease lease = memory.open();
         boolean handedOver = false;
         try {
-            Read read = length >= 0 && length <= INLINE_BYTES ? read(request, request.getInputStream(), length, lease, false)
-                    : decodeThreads.run(() -> read(request, request.getInputStream(), length, lease, false));
+            Read read = length >= 0 && length <= INLINE_BYTES ? read(request, body, length, lease, false)
+                    : decodeThreads.run(() -> read(request, body, length, lease, false));
             InferenceRequest inference = read.decoded().request(read.binaryInputs());
             if (!request.isAsyncSupported()) {
                 responses.result(read.decoded(), gateway.infer(id, version, inference, protocol), response);
@@ -124,11 +135,21 @@ public final class InferenceExchange implements AutoCloseable {
     }
 
     /**
-     * Whether the whole body is in the server's buffer already, so that reading it cannot wait for
-     * the client. A small request usually arrives with its headers.
+     * The body's first bytes, read only as far as the server holds them already, so that this
+     * cannot wait for the client: the whole body when it came with the headers, as a small
+     * request's usually does.
      */
-    private static boolean arrived(HttpServletRequest request, long length) throws IOException {
-        return length == 0 || length > 0 && length <= INLINE_BYTES && request.getInputStream().available() >= length;
+    private static byte[] arrived(InputStream source, int length) throws IOException {
+        byte[] body = new byte[length];
+        int read = 0;
+        while (read < length && source.available() > 0) {
+            int n = source.read(body, read, length - read);
+            if (n < 0) {
+                break;
+            }
+            read += n;
+        }
+        return read == length ? body : Arrays.copyOf(body, read);
     }
 
     /**
@@ -136,15 +157,15 @@ public final class InferenceExchange implements AutoCloseable {
      * slowly holds no request thread (nor a decoding thread: the body is read in full first). Then
      * as {@link #handle}, answering failures itself, since the exception handlers have returned.
      */
-    private void handleArriving(String id, Integer version, AsyncContext async, long length, String protocol) {
+    private void handleArriving(String id, Integer version, AsyncContext async, InputStream source, String protocol) {
         HttpServletRequest request = (HttpServletRequest) async.getRequest();
         HttpServletResponse response = (HttpServletResponse) async.getResponse();
         RequestMemory.Lease lease = memory.open();
         boolean handedOver = false;
         try {
             byte[] body;
-            try (InputStream in = new ChargedInputStream(new LimitedInputStream(request.getInputStream(),
-                    maxRequestBytes, this::tooLarge), lease, charge(request))) {
+            try (InputStream in = new ChargedInputStream(new LimitedInputStream(source, maxRequestBytes,
+                    this::tooLarge), lease, charge(request))) {
                 body = in.readAllBytes();
             }
             Read read = body.length <= INLINE_BYTES ? read(request, new ByteArrayInputStream(body), body.length, lease, true)

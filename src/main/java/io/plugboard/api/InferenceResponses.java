@@ -62,7 +62,10 @@ public final class InferenceResponses {
     /** The failure of a request whose handler has returned; {@code protocol} is "v1" or "v2". */
     void failure(String protocol, Throwable failure, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        PlugboardException problem = failure instanceof PlugboardException p ? p : null;
+        PlugboardException problem = failure instanceof PlugboardException p ? p
+                : failure instanceof OutOfMemoryError ? new PlugboardException(ProblemType.INSUFFICIENT_MEMORY,
+                        "The server has not enough memory for this request now; retry later or send a smaller one.")
+                : null;
         ProblemType type = problem != null ? problem.type() : ProblemType.INTERNAL_ERROR;
         String detail = problem != null ? problem.getMessage() : UNEXPECTED;
         if (problem == null) {
