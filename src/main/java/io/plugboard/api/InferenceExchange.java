@@ -53,9 +53,10 @@ public final class InferenceExchange implements AutoCloseable {
     static final long INLINE_BYTES = 64 << 10;
     /**
      * Queued answers with at most this many bytes of outputs are written by the thread that ran the
-     * call: their JSON fits the socket's buffers, so the write does not wait for the client.
+     * call: even as JSON (up to about 25 KB) they fit the socket's buffers, so the write does not
+     * wait for the client.
      */
-    static final long LARGE_ANSWER_BYTES = 16 << 10;
+    static final long LARGE_ANSWER_BYTES = 4 << 10;
     /** What a JSON body byte may decode to: an element of two characters ({@code 1,}) becomes up to 8 bytes. */
     private static final int JSON_BYTES_PER_BYTE = 4;
 
