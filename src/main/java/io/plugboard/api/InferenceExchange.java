@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.http.MediaType;
 
 /**
@@ -49,6 +50,8 @@ public final class InferenceExchange implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InferenceExchange.class);
 
     public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    /** The logging context's key for the request id, as the request's own thread has it. */
+    private static final String REQUEST_ID_KEY = "requestId";
     /** Bodies up to this size are decoded on the request's own thread; larger ones on {@link DecodeThreads}. */
     static final long INLINE_BYTES = 64 << 10;
     /**
@@ -163,6 +166,10 @@ public final class InferenceExchange implements AutoCloseable {
         HttpServletResponse response = (HttpServletResponse) async.getResponse();
         RequestMemory.Lease lease = memory.open();
         boolean handedOver = false;
+        Object requestId = request.getAttribute(ProblemWriter.REQUEST_ID);
+        if (requestId != null) {
+            MDC.put(REQUEST_ID_KEY, requestId.toString());
+        }
         try {
             byte[] body;
             try (InputStream in = new ChargedInputStream(new LimitedInputStream(source, maxRequestBytes,
@@ -187,6 +194,7 @@ public final class InferenceExchange implements AutoCloseable {
                 complete(async);
             }
         } finally {
+            MDC.remove(REQUEST_ID_KEY);
             if (!handedOver) {
                 lease.close();
             }
@@ -226,6 +234,10 @@ public final class InferenceExchange implements AutoCloseable {
         }
         Runnable write = () -> {
             try (lease) {
+                Object requestId = async.getRequest().getAttribute(ProblemWriter.REQUEST_ID);
+                if (requestId != null) {
+                    MDC.put(REQUEST_ID_KEY, requestId.toString()); // this thread's log lines carry the request's id
+                }
                 HttpServletResponse response = (HttpServletResponse) async.getResponse();
                 if (failure == null) {
                     responses.result(decoded, result, response);
@@ -237,6 +249,7 @@ public final class InferenceExchange implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 log.debug("A queued answer could not be written: {}", e.toString());
             } finally {
+                MDC.remove(REQUEST_ID_KEY);
                 complete(async);
             }
         };
