@@ -8,19 +8,16 @@ import io.plugboard.inference.InferenceResult;
 import io.plugboard.model.InferenceGateway;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
-import io.plugboard.tensor.Tensor;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -38,34 +35,24 @@ import org.springframework.http.MediaType;
  * model through the common path, and answers in JSON or, for outputs asked so, binary.
  *
  * <p>A request whose model is idle runs on its own thread and is answered there. Otherwise it is
- * queued and the request goes asynchronous: no thread waits for it. The thread that completes the
- * call (the engine's, or the deadline timer's at the timeout) writes the answer when its outputs
- * are at most {@link #LARGE_ANSWER_BYTES}; a larger answer is written from one of the server's
- * request threads, so that a client slow to read never holds an engine thread. (Tomcat does not
- * notice a client that closes its connection while its request is queued: the call still runs,
- * within its timeout, and its answer is dropped.)
+ * queued and the request goes asynchronous: no thread waits for it, and {@link LaterAnswers}
+ * answers it once its call completes. A body that has not fully arrived with the headers is read
+ * on a virtual thread of its own, so a client sending slowly holds no request thread.
  */
 public final class InferenceExchange implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InferenceExchange.class);
 
     public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
-    /** The logging context's key for the request id, as the request's own thread has it. */
-    private static final String REQUEST_ID_KEY = "requestId";
     /** Bodies up to this size are decoded on the request's own thread; larger ones on {@link DecodeThreads}. */
     static final long INLINE_BYTES = 64 << 10;
-    /**
-     * Queued answers with at most this many bytes of outputs are written by the thread that ran the
-     * call: even as JSON (up to about 25 KB) they fit the socket's buffers, so the write does not
-     * wait for the client.
-     */
-    static final long LARGE_ANSWER_BYTES = 4 << 10;
     /** What a JSON body byte may decode to: an element of two characters ({@code 1,}) becomes up to 8 bytes. */
     private static final int JSON_BYTES_PER_BYTE = 4;
 
     private final InferenceGateway gateway;
     private final JsonRequestDecoder decoder;
     private final InferenceResponses responses;
+    private final LaterAnswers later;
     private final long maxRequestBytes;
     private final RequestMemory memory;
     private final DecodeThreads decodeThreads;
@@ -78,6 +65,7 @@ public final class InferenceExchange implements AutoCloseable {
         this.gateway = gateway;
         this.decoder = decoder;
         this.responses = responses;
+        this.later = new LaterAnswers(responses);
         this.maxRequestBytes = maxRequestBytes;
         this.memory = memory;
         this.decodeThreads = decodeThreads;
@@ -106,7 +94,7 @@ public final class InferenceExchange implements AutoCloseable {
                 try {
                     slowBodies.execute(() -> handleArriving(id, version, async, rest, protocol));
                 } catch (RejectedExecutionException e) { // shutting down
-                    async.complete();
+                    LaterAnswers.end(async);
                 }
                 return;
             }
@@ -130,7 +118,7 @@ public final class InferenceExchange implements AutoCloseable {
                 return;
             }
             handedOver = true;
-            answerLater(request.startAsync(request, response), read.decoded(), protocol, lease, answer);
+            later.when(request.startAsync(request, response), read.decoded(), protocol, lease, answer);
         } finally {
             if (!handedOver) {
                 lease.close();
@@ -163,50 +151,50 @@ public final class InferenceExchange implements AutoCloseable {
      */
     private void handleArriving(String id, Integer version, AsyncContext async, InputStream source, String protocol) {
         HttpServletRequest request = (HttpServletRequest) async.getRequest();
-        HttpServletResponse response = (HttpServletResponse) async.getResponse();
         RequestMemory.Lease lease = memory.open();
         boolean handedOver = false;
-        Object requestId = request.getAttribute(ProblemWriter.REQUEST_ID);
-        if (requestId != null) {
-            MDC.put(REQUEST_ID_KEY, requestId.toString());
-        }
+        LaterAnswers.logAs(request);
         try {
-            byte[] body;
-            try (InputStream in = new ChargedInputStream(new LimitedInputStream(source, maxRequestBytes,
-                    this::tooLarge), lease, charge(request))) {
-                body = in.readAllBytes();
-            }
+            byte[] body = readWhole(request, source, lease);
             Read read = body.length <= INLINE_BYTES ? read(request, new ByteArrayInputStream(body), body.length, lease, true)
                     : decodeThreads.run(() -> read(request, new ByteArrayInputStream(body), body.length, lease, true));
             CompletableFuture<InferenceResult> answer = gateway.inferHereOrLater(id, version,
                     read.decoded().request(read.binaryInputs()), protocol, gateway.nanoTime());
             handedOver = true;
-            answerLater(async, read.decoded(), protocol, lease, answer);
+            later.when(async, read.decoded(), protocol, lease, answer);
         } catch (IOException e) { // the client broke off while sending
             log.debug("A request body broke off: {}", e.toString());
-            complete(async);
+            LaterAnswers.end(async);
         } catch (RuntimeException | Error e) {
-            try {
-                responses.failure(protocol, e, request, response);
-            } catch (IOException | RuntimeException unwritten) {
-                log.debug("A failure could not be written: {}", unwritten.toString());
-            } finally {
-                complete(async);
-            }
+            later.failed(async, protocol, e);
         } finally {
-            MDC.remove(REQUEST_ID_KEY);
+            MDC.remove(ProblemWriter.REQUEST_ID_LOG_KEY);
             if (!handedOver) {
                 lease.close();
             }
         }
     }
 
-    /** Answers once {@code answer} completes, ending the asynchronous exchange. */
-    private void answerLater(AsyncContext async, DecodedRequest decoded, String protocol, RequestMemory.Lease lease,
-            CompletableFuture<InferenceResult> answer) {
-        async.setTimeout(0); // the gateway ends the call at its timeout
-        async.addListener(new ClientGone(answer));
-        answer.whenComplete((result, failure) -> answerLater(async, decoded, protocol, lease, result, failure));
+    /**
+     * A body still arriving, read into memory. A declared length is charged before the body is
+     * read and its buffer is allocated at once, at that size (no growing copies); a chunked body is
+     * charged as it arrives, up to the request size limit.
+     */
+    private byte[] readWhole(HttpServletRequest request, InputStream source, RequestMemory.Lease lease)
+            throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > 0 && declared <= Integer.MAX_VALUE - 8) {
+            lease.charge(declared * charge(request));
+            byte[] body = new byte[(int) declared];
+            if (source.readNBytes(body, 0, body.length) < body.length) {
+                throw new EOFException("The body ended before its Content-Length.");
+            }
+            return body;
+        }
+        try (InputStream in = new ChargedInputStream(new LimitedInputStream(source, maxRequestBytes,
+                this::tooLarge), lease, charge(request))) {
+            return in.readAllBytes();
+        }
     }
 
     /** A completed answer, or its failure thrown as such, for the exception handlers. */
@@ -218,83 +206,6 @@ public final class InferenceExchange implements AutoCloseable {
                 throw r;
             }
             throw e;
-        }
-    }
-
-    /**
-     * Writes a queued request's answer on the thread that completed it, or on a request thread when
-     * its outputs are large; then ends the exchange and releases its memory.
-     */
-    private void answerLater(AsyncContext async, DecodedRequest decoded, String protocol, RequestMemory.Lease lease,
-            InferenceResult result, Throwable failure) {
-        if (failure instanceof CancellationException || failure instanceof CompletionException
-                && failure.getCause() instanceof CancellationException) {
-            lease.close(); // the client went away: the exchange is over already
-            return;
-        }
-        Runnable write = () -> {
-            try (lease) {
-                Object requestId = async.getRequest().getAttribute(ProblemWriter.REQUEST_ID);
-                if (requestId != null) {
-                    MDC.put(REQUEST_ID_KEY, requestId.toString()); // this thread's log lines carry the request's id
-                }
-                HttpServletResponse response = (HttpServletResponse) async.getResponse();
-                if (failure == null) {
-                    responses.result(decoded, result, response);
-                } else {
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
-                    responses.failure(protocol, cause, (HttpServletRequest) async.getRequest(), response);
-                }
-            } catch (IOException | RuntimeException e) {
-                log.debug("A queued answer could not be written: {}", e.toString());
-            } finally {
-                MDC.remove(REQUEST_ID_KEY);
-                complete(async);
-            }
-        };
-        if (failure == null && Tensor.byteSize(result.outputs().values()) > LARGE_ANSWER_BYTES) {
-            async.start(write);
-        } else {
-            write.run();
-        }
-    }
-
-    private static void complete(AsyncContext async) {
-        try {
-            async.complete();
-        } catch (IllegalStateException e) { // ended already: the connection failed meanwhile
-            log.debug("A queued exchange had ended already: {}", e.toString());
-        }
-    }
-
-    /**
-     * Ends an exchange the container reports failed (an I/O error) or timed out, abandoning its
-     * queued call, rather than letting the container dispatch it to an error page.
-     */
-    private record ClientGone(CompletableFuture<InferenceResult> answer) implements AsyncListener {
-
-        @Override
-        public void onError(AsyncEvent event) {
-            end(event);
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            end(event);
-        }
-
-        private void end(AsyncEvent event) {
-            answer.cancel(false);
-            complete(event.getAsyncContext());
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
         }
     }
 

@@ -27,7 +27,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class InferenceResponses {
 
     private static final Logger log = LoggerFactory.getLogger(InferenceResponses.class);
-    static final String UNEXPECTED = "An unexpected error occurred; it has been logged.";
 
     private final JsonResponseEncoder encoder;
     private final ProblemWriter problems;
@@ -63,11 +62,11 @@ public final class InferenceResponses {
     void failure(String protocol, Throwable failure, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
         PlugboardException problem = failure instanceof PlugboardException p ? p
-                : failure instanceof OutOfMemoryError ? new PlugboardException(ProblemType.INSUFFICIENT_MEMORY,
-                        "The server has not enough memory for this request now; retry later or send a smaller one.")
-                : null;
+                : failure instanceof OutOfMemoryError
+                        ? new PlugboardException(ProblemType.INSUFFICIENT_MEMORY, ProblemResponses.OUT_OF_MEMORY)
+                        : null;
         ProblemType type = problem != null ? problem.type() : ProblemType.INTERNAL_ERROR;
-        String detail = problem != null ? problem.getMessage() : UNEXPECTED;
+        String detail = problem != null ? problem.getMessage() : ProblemResponses.UNEXPECTED;
         if (problem == null) {
             log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), failure);
         } else if (type.status() >= 500 && type != ProblemType.MODEL_NOT_READY && type != ProblemType.TIMEOUT) {

@@ -67,8 +67,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(OutOfMemoryError.class)
     ResponseEntity<ProblemDetail> outOfMemory(OutOfMemoryError e, HttpServletRequest request) {
         log.warn("Out of memory on {} {}: {}", request.getMethod(), request.getRequestURI(), e.getMessage());
-        return ProblemResponses.of(ProblemType.INSUFFICIENT_MEMORY, "The server has not enough memory for this "
-                + "request now; retry later or send a smaller one.", Map.of(), request);
+        return ProblemResponses.of(ProblemType.INSUFFICIENT_MEMORY, ProblemResponses.OUT_OF_MEMORY, Map.of(),
+                request);
     }
 
     @ExceptionHandler(Exception.class)
@@ -80,7 +80,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ProblemResponses.of(ProblemType.INTERNAL_ERROR,
-                "An unexpected error occurred; it has been logged.", Map.of(), request);
+                ProblemResponses.UNEXPECTED, Map.of(), request);
     }
 
     /** A connection closed or reset by the client mid-request (an aborted upload): not a server fault. */

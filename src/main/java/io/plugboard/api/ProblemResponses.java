@@ -14,6 +14,11 @@ import org.springframework.http.ResponseEntity;
 public final class ProblemResponses {
 
     public static final MediaType PROBLEM_JSON = MediaType.APPLICATION_PROBLEM_JSON;
+    /** The detail of a failure that is the server's own fault (it is logged). */
+    static final String UNEXPECTED = "An unexpected error occurred; it has been logged.";
+    /** The detail of a request the heap could not hold. */
+    static final String OUT_OF_MEMORY = "The server has not enough memory for this request now; retry later or send "
+            + "a smaller one.";
 
     private ProblemResponses() {
     }

@@ -16,6 +16,8 @@ public final class ProblemWriter {
 
     /** The request attribute holding the request id, shown in problem details as {@code requestId}. */
     public static final String REQUEST_ID = "io.plugboard.requestId";
+    /** The logging context's key for the request id ({@code %X{requestId}} in the log pattern). */
+    public static final String REQUEST_ID_LOG_KEY = "requestId";
 
     private final JsonMapper json;
 

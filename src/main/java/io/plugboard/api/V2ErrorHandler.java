@@ -28,6 +28,6 @@ public class V2ErrorHandler {
     ResponseEntity<Map<String, String>> unexpected(Exception e) {
         log.error("Unexpected failure on a V2 endpoint", e);
         return ResponseEntity.status(500).contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("error", "An unexpected error occurred; it has been logged."));
+                .body(Map.of("error", ProblemResponses.UNEXPECTED));
     }
 }

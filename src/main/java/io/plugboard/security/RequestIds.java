@@ -28,11 +28,11 @@ public final class RequestIds extends OncePerRequestFilter {
         String id = given != null && PLAIN.matcher(given).matches() ? given : UUID.randomUUID().toString();
         request.setAttribute(ATTRIBUTE, id);
         response.setHeader(HEADER, id);
-        MDC.put("requestId", id);
+        MDC.put(io.plugboard.api.ProblemWriter.REQUEST_ID_LOG_KEY, id);
         try {
             chain.doFilter(request, response);
         } finally {
-            MDC.remove("requestId");
+            MDC.remove(io.plugboard.api.ProblemWriter.REQUEST_ID_LOG_KEY);
         }
     }
 }

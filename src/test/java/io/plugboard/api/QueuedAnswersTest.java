@@ -63,7 +63,7 @@ class QueuedAnswersTest extends ServerTest {
         }
         // 2,000 rows: 24,000 bytes of outputs, over the size written by the engine's thread
         int rows = 2_000;
-        assertThat(rows * 3 * 4).isGreaterThan((int) InferenceExchange.LARGE_ANSWER_BYTES);
+        assertThat(rows * 3 * 4).isGreaterThan((int) LaterAnswers.LARGE_ANSWER_BYTES);
         CompletableFuture<Http.Reply> large = CompletableFuture.supplyAsync(
                 () -> http.postJson("/v2/models/queued/infer", addMul(rows)));
         for (CompletableFuture<Http.Reply> call : calls) {
