@@ -72,9 +72,7 @@ final class GrpcTensors {
                 throw invalid("Input '" + name + "' (" + type + " " + Shape.format(shape) + ") needs " + expected
                         + " bytes of raw contents, not " + data.remaining() + ".", name);
             }
-            ByteBuffer copy = ByteBuffer.allocate(data.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-            copy.put(data).flip();
-            return Tensor.of(type, shape, copy);
+            return Tensor.of(type, shape, data); // a view of the message's immutable bytes: no copy
         }
         List<byte[]> elements = new ArrayList<>(Math.min(count, 1 << 16));
         for (int i = 0; i < count; i++) {
