@@ -104,7 +104,8 @@ public final class InferenceExchange implements AutoCloseable {
         RequestMemory.Lease lease = memory.open();
         boolean handedOver = false;
         try {
-            Read read = length >= 0 && length <= INLINE_BYTES ? read(request, body, length, lease, false)
+            Read read = length >= 0 && length <= INLINE_BYTES && !ContentEncodings.compressed(request)
+                    ? read(request, body, length, lease, false)
                     : decodeThreads.run(() -> read(request, body, length, lease, false));
             InferenceRequest inference = read.decoded().request(read.binaryInputs());
             if (!request.isAsyncSupported()) {
@@ -156,7 +157,8 @@ public final class InferenceExchange implements AutoCloseable {
         LaterAnswers.logAs(request);
         try {
             byte[] body = readWhole(request, source, lease);
-            Read read = body.length <= INLINE_BYTES ? read(request, new ByteArrayInputStream(body), body.length, lease, true)
+            Read read = body.length <= INLINE_BYTES && !ContentEncodings.compressed(request)
+                    ? read(request, new ByteArrayInputStream(body), body.length, lease, true)
                     : decodeThreads.run(() -> read(request, new ByteArrayInputStream(body), body.length, lease, true));
             CompletableFuture<InferenceResult> answer = gateway.inferHereOrLater(id, version,
                     read.decoded().request(read.binaryInputs()), protocol, gateway.nanoTime());
@@ -218,18 +220,27 @@ public final class InferenceExchange implements AutoCloseable {
      * Decodes the body read from {@code source}, as the request's headers describe it; a body
      * already {@code charged} (read into memory first) is not charged again.
      */
-    private Read read(HttpServletRequest request, InputStream source, long length, RequestMemory.Lease lease,
-            boolean charged) throws IOException {
+    private Read read(HttpServletRequest request, InputStream sent, long sentLength, RequestMemory.Lease lease,
+            boolean sentCharged) throws IOException {
+        InputStream source = ContentEncodings.decoded(request, sent);
+        boolean inflated = source != sent; // its length is known only once read, and charged as it is
+        long length = inflated ? -1 : sentLength;
+        boolean charged = sentCharged && !inflated;
         long maxElements = (length > 0 ? length : maxRequestBytes) / 2 + 1;
         String headerLength = request.getHeader(HEADER_LENGTH);
         InputStream limited = new LimitedInputStream(source, maxRequestBytes, this::tooLarge);
         try (InputStream body = charged ? limited : new ChargedInputStream(limited, lease, charge(request))) {
-            if (headerLength == null) {
-                if (isOctetStream(request)) {
-                    throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "A binary request needs the "
-                            + HEADER_LENGTH + " header giving the length of its JSON part.");
+            if (headerLength == null) { // JSON, whatever its Content-Type (some clients label every body octet-stream)
+                try {
+                    return new Read(decoder.decodeJsonOnly(body, maxElements), Map.of());
+                } catch (PlugboardException e) {
+                    if (e.type() != ProblemType.MALFORMED_REQUEST || !isOctetStream(request)) {
+                        throw e;
+                    }
+                    throw new PlugboardException(ProblemType.MALFORMED_REQUEST, e.getMessage() + " A body with binary "
+                            + "tensor data needs the " + HEADER_LENGTH + " header giving the length of its JSON part.",
+                            e.properties());
                 }
-                return new Read(decoder.decodeJsonOnly(body, maxElements), Map.of());
             }
             long jsonLength = parseLength(headerLength, length);
             byte[] json = body.readNBytes((int) jsonLength);

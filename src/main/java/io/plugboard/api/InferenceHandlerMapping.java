@@ -19,9 +19,9 @@ import org.springframework.web.servlet.handler.AbstractHandlerMapping;
  * same path variables and pattern (the {@code uri} tag of {@code http.server.requests}), so
  * arguments, errors and metrics are exactly those of the annotated mapping.
  *
- * <p>Anything unusual (another method, an encoded or parameterised path, a media type other than
- * JSON or octet-stream, a specific {@code Accept}) is left to the annotated mappings, which answer
- * it as before (404, 405, 406, 415).
+ * <p>Anything unusual (another method, an encoded or parameterised path, on {@code /v1} a media
+ * type other than JSON or octet-stream or a specific {@code Accept}) is left to the annotated
+ * mappings, which answer it as before (404, 405, 406, 415).
  */
 public final class InferenceHandlerMapping extends AbstractHandlerMapping {
 
@@ -44,8 +44,7 @@ public final class InferenceHandlerMapping extends AbstractHandlerMapping {
 
     @Override
     protected Object getHandlerInternal(HttpServletRequest request) {
-        if (!"POST".equals(request.getMethod()) || !consumable(request.getContentType())
-                || !acceptable(request.getHeader("Accept"))) {
+        if (!"POST".equals(request.getMethod())) {
             return null;
         }
         String uri = request.getRequestURI();
@@ -64,8 +63,9 @@ public final class InferenceHandlerMapping extends AbstractHandlerMapping {
             case '2' -> v2;
             default -> null;
         };
-        if (handler == null) {
-            return null;
+        if (handler == null || handler == v1 && (!consumable(request.getContentType())
+                || !acceptable(request.getHeader("Accept")))) {
+            return null; // /v2, as Triton, takes any Content-Type and Accept
         }
         String[] segments = path.substring(11, path.length() - 6).split("/", -1);
         boolean v1Handler = handler == v1;

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -84,7 +85,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     /** A connection closed or reset by the client mid-request (an aborted upload): not a server fault. */
-    private static boolean clientWentAway(Throwable e) {
+    static boolean clientWentAway(Throwable e) {
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             String name = t.getClass().getSimpleName();
             if (name.equals("ClientAbortException") || t instanceof java.io.EOFException
@@ -115,6 +116,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         } else if (type == ProblemType.UNSUPPORTED_MEDIA_TYPE && path != null && path.matches("/v1/models(/[^/]+/versions)?/?")) {
             detail = "A model upload is multipart/form-data with the model in a part named 'file', e.g. "
                     + "curl -F file=@model.onnx " + path + " (" + detail + ")";
+        }
+        if (V2ErrorHandler.isV2(path)) { // the protocol's own error form on its paths
+            HttpHeaders v2 = new HttpHeaders();
+            v2.putAll(headers);
+            return ResponseEntity.status(type.status()).headers(v2).contentType(MediaType.APPLICATION_JSON)
+                    .body(Map.of("error", detail));
         }
         ProblemDetail problem = ProblemResponses.detail(type, detail, Map.of(), path);
         if (request instanceof ServletWebRequest swr) {

@@ -14,6 +14,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Open Inference Protocol (KServe V2) REST API, so Triton and KServe clients work unchanged.
@@ -53,9 +57,12 @@ public class V2Controller {
     private final ApplicationAvailability availability;
     private final StoreSync sync;
     private final String version;
+    private final JsonMapper json;
 
     public V2Controller(ModelRegistry registry, ModelResidency residency, InferenceExchange exchange,
-            ApplicationAvailability availability, StoreSync sync, ObjectProvider<BuildProperties> build) {
+            ApplicationAvailability availability, StoreSync sync, ObjectProvider<BuildProperties> build,
+            JsonMapper json) {
+        this.json = json;
         this.sync = sync;
         this.registry = registry;
         BuildProperties properties = build.getIfAvailable();
@@ -89,23 +96,32 @@ public class V2Controller {
     }
 
     @Operation(summary = "Server metadata")
-    @GetMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)
+    @GetMapping(path = {"/v2", "/v2/"}, produces = MediaType.APPLICATION_JSON_VALUE)
     public ServerMetadata server() {
         return new ServerMetadata("plugboard", version, EXTENSIONS);
     }
 
-    @Operation(summary = "Server liveness")
-    @GetMapping(path = "/v2/health/live")
-    public ResponseEntity<Void> live() {
-        return ResponseEntity.ok().build();
+    /** Server liveness, as the protocol's {@code $live_server_response}. */
+    public record Live(boolean live) {
     }
 
-    @Operation(summary = "Server readiness", description = "200 once every stored model has been restored "
-            + "(with a shared store: once the first reconciliation with it is done).")
-    @GetMapping(path = "/v2/health/ready")
-    public ResponseEntity<Void> ready() {
-        return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC && sync.status().ready()
-                ? ResponseEntity.ok().build() : ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+    /** Server readiness, as the protocol's {@code $ready_server_response}. */
+    public record Ready(boolean ready) {
+    }
+
+    @Operation(summary = "Server liveness", description = "200 with {\"live\": true}.")
+    @GetMapping(path = "/v2/health/live", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Live live() {
+        return new Live(true);
+    }
+
+    @Operation(summary = "Server readiness", description = "200 with {\"ready\": true} once every stored model has "
+            + "been restored (with a shared store: once the first reconciliation with it is done); 503 with "
+            + "{\"ready\": false} before.")
+    @GetMapping(path = "/v2/health/ready", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Ready> ready() {
+        boolean ready = availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC && sync.status().ready();
+        return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(new Ready(ready));
     }
 
     @Operation(summary = "Model metadata")
@@ -136,10 +152,10 @@ public class V2Controller {
         return ResponseEntity.ok(new ModelReady(name, true));
     }
 
-    @Operation(summary = "Run inference", description = "The protocol's JSON, or the binary tensor data extension.")
-    @PostMapping(path = {INFER, INFER_VERSION},
-            consumes = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE},
-            produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    @Operation(summary = "Run inference", description = "The protocol's JSON, or the binary tensor data extension "
+            + "(with Inference-Header-Content-Length). As Triton, any Content-Type is taken: a body without that "
+            + "header is JSON; the answer is JSON, or octet-stream when outputs are asked for in binary.")
+    @PostMapping(path = {INFER, INFER_VERSION})
     public void infer(@PathVariable("name") String name, @PathVariable(name = "version", required = false) String version,
             HttpServletRequest request, HttpServletResponse response) throws IOException {
         exchange.handle(name, version == null ? null : parseVersion(version), request, response, "v2");
@@ -147,8 +163,8 @@ public class V2Controller {
 
     @Operation(summary = "Repository index", description = "Every stored model version and its state.")
     @PostMapping(path = "/v2/repository/index", produces = MediaType.APPLICATION_JSON_VALUE)
-    public List<IndexEntry> index(@RequestBody(required = false) Map<String, Object> body) {
-        boolean onlyReady = body != null && Boolean.TRUE.equals(body.get("ready"));
+    public List<IndexEntry> index(@RequestBody(required = false) byte[] body) {
+        boolean onlyReady = onlyReady(body);
         List<IndexEntry> entries = new ArrayList<>();
         for (ModelVersions entry : registry.all()) {
             for (ServedModel model : entry.all()) {
@@ -174,6 +190,33 @@ public class V2Controller {
     public Map<String, Object> unload(@PathVariable("name") String name) {
         residency.unload(name);
         return Map.of();
+    }
+
+    /**
+     * The index request's {@code "ready"} filter. Clients send it with any Content-Type, or an
+     * empty body (Triton's C++ client: form-encoded; its asyncio client: octet-stream).
+     */
+    private boolean onlyReady(byte[] body) {
+        if (body == null || body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return false;
+        }
+        JsonNode request;
+        try {
+            request = json.readTree(body);
+        } catch (JacksonException e) {
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "The index request is not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+        if (!request.isObject()) {
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
+                    "The index request must be a JSON object, e.g. {\"ready\": true}.");
+        }
+        JsonNode ready = request.get("ready");
+        if (ready != null && !ready.isBoolean() && !ready.isNull()) {
+            throw new PlugboardException(ProblemType.INVALID_PARAMETER, "'ready' must be true or false.",
+                    Map.of("parameter", "ready"));
+        }
+        return ready != null && ready.asBoolean(false);
     }
 
     static int parseVersion(String version) {

@@ -1,17 +1,26 @@
 package io.plugboard.api;
 
 import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** Errors of the V2 endpoints as the protocol defines them: {@code {"error": "..."}} with the status. */
+/**
+ * Errors of the V2 endpoints as the protocol defines them: {@code {"error": "..."}} with the status.
+ * {@link ProblemHandler} answers in the same form on {@code /v2} paths no V2 endpoint took (an
+ * unknown path, a wrong method).
+ */
 @RestControllerAdvice(assignableTypes = V2Controller.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class V2ErrorHandler {
@@ -20,14 +29,31 @@ public class V2ErrorHandler {
 
     @ExceptionHandler(PlugboardException.class)
     ResponseEntity<Map<String, String>> plugboard(PlugboardException e) {
-        return ResponseEntity.status(e.type().status()).headers(ProblemResponses.headers(e.type()))
-                .contentType(MediaType.APPLICATION_JSON).body(Map.of("error", e.getMessage()));
+        return error(e.type().status(), ProblemResponses.headers(e.type()), e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<Map<String, String>> unexpected(Exception e) {
-        log.error("Unexpected failure on a V2 endpoint", e);
-        return ResponseEntity.status(500).contentType(MediaType.APPLICATION_JSON)
-                .body(Map.of("error", ProblemResponses.UNEXPECTED));
+    ResponseEntity<Map<String, String>> unexpected(Exception e, HttpServletRequest request) {
+        if (e instanceof ErrorResponse spring) { // Spring MVC's own refusals keep their status
+            String detail = spring.getBody().getDetail();
+            return error(spring.getStatusCode().value(), spring.getHeaders(), detail != null ? detail : e.getMessage());
+        }
+        if (e instanceof HttpMessageNotReadableException || ProblemHandler.clientWentAway(e)) {
+            return error(ProblemType.MALFORMED_REQUEST.status(), HttpHeaders.EMPTY,
+                    "The request body could not be read.");
+        }
+        log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return error(500, HttpHeaders.EMPTY, ProblemResponses.UNEXPECTED);
+    }
+
+    /** A V2 error body. */
+    static ResponseEntity<Map<String, String>> error(int status, HttpHeaders headers, String message) {
+        return ResponseEntity.status(status).headers(headers).contentType(MediaType.APPLICATION_JSON)
+                .body(Map.of("error", message));
+    }
+
+    /** Whether {@code path} is one of the protocol's ({@code /v2} or below). */
+    static boolean isV2(String path) {
+        return path != null && (path.equals("/v2") || path.startsWith("/v2/"));
     }
 }

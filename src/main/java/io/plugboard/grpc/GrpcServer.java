@@ -115,6 +115,7 @@ public final class GrpcServer implements SmartLifecycle {
                                 && uncompressed(headers) ? null : blocking;
                     }
                 })
+                .decompressorRegistry(io.grpc.DecompressorRegistry.getDefaultInstance().with(new DeflateCodec(), true))
                 .maxInboundMessageSize(settings.maxMessageBytes())
                 .maxInboundMetadataSize(64 << 10)
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)

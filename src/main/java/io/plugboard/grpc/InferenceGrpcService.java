@@ -234,11 +234,22 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
 
     private static Call decode(ModelInferRequest request) {
         Map<String, Tensor> inputs = GrpcTensors.inputs(request);
-        List<String> outputs = request.getOutputsList().stream()
-                .map(ModelInferRequest.InferRequestedOutputTensor::getName).toList();
+        List<String> outputs = request.getOutputsList().stream().map(InferenceGrpcService::outputName).toList();
         return new Call(version(request.getModelVersion()), new InferenceRequest(
                 request.getId().isEmpty() ? null : request.getId(), inputs, outputs,
                 timeout(request.getParametersMap())));
+    }
+
+    /** A requested output's name; Triton's classification and shared-memory parameters are refused. */
+    private static String outputName(ModelInferRequest.InferRequestedOutputTensor output) {
+        for (String param : output.getParametersMap().keySet()) {
+            if (param.equals("classification") || param.startsWith("shared_memory_")) {
+                throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Output parameter '" + param
+                        + "' is not supported by this server (no classification or shared-memory extension).",
+                        Map.of("parameter", param));
+            }
+        }
+        return output.getName();
     }
 
     private static ModelInferResponse response(ModelInferRequest request, InferenceResult result) {
@@ -251,8 +262,17 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         return response.build();
     }
 
-    /** The request's {@code timeout} parameter (microseconds, as Triton's clients send it), if any. */
+    /**
+     * The request's {@code timeout} parameter (microseconds, as Triton's clients send it), if any;
+     * 0 means the server's default. Triton's sequence parameters are refused when they name a
+     * sequence, as over REST.
+     */
     private static Duration timeout(Map<String, InferParameter> parameters) {
+        parameters.forEach((name, value) -> {
+            if (name.startsWith("sequence_") && !noSequence(value)) {
+                throw io.plugboard.api.codec.RequestParameters.sequenceRefused(name);
+            }
+        });
         InferParameter timeout = parameters.get("timeout");
         if (timeout == null) {
             return null;
@@ -263,11 +283,26 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
             default -> throw new PlugboardException(ProblemType.INVALID_PARAMETER,
                     "The 'timeout' parameter must be an integer number of microseconds.", Map.of("parameter", "timeout"));
         };
-        if (micros <= 0) {
-            throw new PlugboardException(ProblemType.INVALID_PARAMETER, "The 'timeout' parameter must be positive.",
+        if (micros < 0) {
+            throw new PlugboardException(ProblemType.INVALID_PARAMETER,
+                    "The 'timeout' parameter must be positive, or 0 for the server's default.",
                     Map.of("parameter", "timeout"));
         }
+        if (micros == 0) {
+            return null;
+        }
         return Duration.ofNanos(Math.multiplyExact(Math.min(micros, Long.MAX_VALUE / 1000), 1000L));
+    }
+
+    private static boolean noSequence(InferParameter value) {
+        return switch (value.getParameterChoiceCase()) {
+            case BOOL_PARAM -> !value.getBoolParam();
+            case INT64_PARAM -> value.getInt64Param() == 0;
+            case UINT64_PARAM -> value.getUint64Param() == 0;
+            case STRING_PARAM -> value.getStringParam().isEmpty();
+            case DOUBLE_PARAM -> value.getDoubleParam() == 0;
+            case PARAMETERCHOICE_NOT_SET -> true;
+        };
     }
 
     /** What is left of the call's deadline, or null without one. */

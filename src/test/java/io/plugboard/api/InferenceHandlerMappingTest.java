@@ -17,7 +17,7 @@ class InferenceHandlerMappingTest {
 
     private final InferenceController v1 = new InferenceController(null);
     private final V2Controller v2 = new V2Controller(null, null, null, null, null,
-            new StaticListableBeanFactory().getBeanProvider(BuildProperties.class));
+            new StaticListableBeanFactory().getBeanProvider(BuildProperties.class), null);
     private final InferenceHandlerMapping mapping = mapping();
 
     private InferenceHandlerMapping mapping() {
@@ -79,5 +79,14 @@ class InferenceHandlerMappingTest {
         MockHttpServletRequest html = post("/v1/models/mlp/infer", "application/json");
         html.addHeader("Accept", "text/html");
         assertThat(handler(html)).isNull();
+    }
+
+    @Test
+    void v2TakesAnyMediaTypeAsTriton() throws Exception {
+        for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded", "application/json"}) {
+            MockHttpServletRequest request = post("/v2/models/mlp/infer", type);
+            request.addHeader("Accept", "text/html");
+            assertThat(handler(request)).as(type).isNotNull();
+        }
     }
 }

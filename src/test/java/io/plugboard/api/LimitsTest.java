@@ -48,6 +48,26 @@ class LimitsTest extends ServerTest {
     }
 
     @Test
+    void aCompressedBodyIsHeldToTheLimitAsItInflates() throws Exception {
+        if (http.get("/v1/models/small3").status() == 404) {
+            http.upload("small3", onnx("add_mul"));
+        }
+        // 1 MB of JSON whitespace gzips to about 1 KB: under the 2 KB limit sent, far over it inflated
+        java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(packed)) {
+            gzip.write("{\"inputs\":".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            gzip.write(" ".repeat(1 << 20).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(packed.size()).isLessThan(2048);
+        for (String path : List.of("/v1/models/small3/infer", "/v2/models/small3/infer")) {
+            Http.Reply bomb = http.post(path, "application/json", packed.toByteArray(),
+                    Map.of("Content-Encoding", "gzip"));
+            assertThat(bomb.status()).as(bomb.toString()).isEqualTo(413);
+        }
+        assertThat(http.get("/v1/models/small3").json().get("state").asString()).isEqualTo("READY");
+    }
+
+    @Test
     void inferenceRequestOverTheLimitIs413() {
         if (http.get("/v1/models/small2").status() == 404) {
             http.upload("small2", onnx("add_mul"));

@@ -142,25 +142,8 @@ class GrpcInferenceTest extends ServerTest {
     @Test
     void everyDatatypeOfTheIdentityModelRoundTripsRawIncludingFp16AndBytes() {
         assertThat(http.upload("grpc-types", onnx("identity_types")).status()).isEqualTo(201);
-        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName("grpc-types");
-        Map<String, Object[]> inputs = new java.util.LinkedHashMap<>();
-        inputs.put("in_f32", new Object[] {"FP32", le(4, b -> b.putFloat(1.5f).putFloat(-2f).putFloat(0f).putFloat(3e7f))});
-        inputs.put("in_f64", new Object[] {"FP64", le(8, b -> b.putDouble(1.25).putDouble(-1e300).putDouble(0).putDouble(7))});
-        inputs.put("in_f16", new Object[] {"FP16", le(2, b -> b.putShort((short) 0x3C00).putShort((short) 0xC000)
-                .putShort((short) 0x7BFF).putShort((short) 0x0001))});
-        inputs.put("in_i8", new Object[] {"INT8", new byte[] {-128, 127, 0, 5}});
-        inputs.put("in_i16", new Object[] {"INT16", le(2, b -> b.putShort((short) -32768).putShort((short) 32767)
-                .putShort((short) 1).putShort((short) 2))});
-        inputs.put("in_i32", new Object[] {"INT32", le(4, b -> b.putInt(Integer.MIN_VALUE).putInt(1).putInt(2).putInt(3))});
-        inputs.put("in_i64", new Object[] {"INT64", le(8, b -> b.putLong(Long.MIN_VALUE).putLong(1).putLong(2).putLong(3))});
-        inputs.put("in_u8", new Object[] {"UINT8", new byte[] {(byte) 255, 0, 1, 2}});
-        inputs.put("in_b", new Object[] {"BOOL", new byte[] {1, 0, 0, 1}});
-        inputs.put("in_s", new Object[] {"BYTES", bytesElements("a", "", "héllo", "\0x")});
-        inputs.forEach((name, v) -> {
-            request.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(name).setDatatype((String) v[0])
-                    .addShape(2).addShape(2));
-            request.addRawInputContents(ByteString.copyFrom((byte[]) v[1]));
-        });
+        Map<String, Object[]> inputs = identityInputs(bytesElements("a", "", "héllo", "\0x"));
+        ModelInferRequest.Builder request = identityRequest("grpc-types", inputs);
         ModelInferResponse response = stub.modelInfer(request.build());
         assertThat(response.getRawOutputContentsCount()).isEqualTo(inputs.size());
         for (int i = 0; i < response.getOutputsCount(); i++) {
@@ -246,6 +229,44 @@ class GrpcInferenceTest extends ServerTest {
             assertThat(response.getId()).isEqualTo("z");
             assertThat(response.getRawOutputContentsCount()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void aDeflateCompressedCallIsAnsweredLikeAnyOther() throws InterruptedException {
+        assertThat(http.upload("grpc-deflate", onnx("add_mul")).status()).isEqualTo(201);
+        io.grpc.CompressorRegistry compressors = io.grpc.CompressorRegistry.newEmptyInstance();
+        compressors.register(new DeflateCodec());
+        ManagedChannel deflating = NettyChannelBuilder.forAddress("127.0.0.1", grpc.port()).usePlaintext()
+                .compressorRegistry(compressors).build();
+        try {
+            ModelInferResponse response = GRPCInferenceServiceGrpc.newBlockingStub(deflating).withCompression("deflate")
+                    .modelInfer(addMul("grpc-deflate", "d", true).build());
+            assertThat(response.getId()).isEqualTo("d");
+            assertThat(floats(response.getRawOutputContents(0))).containsExactly(5f, 7f, 9f, 3f, 0f, 5f);
+        } finally {
+            deflating.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void tritonsParametersAndBytesTheModelCannotCarry() {
+        assertThat(http.upload("grpc-params", onnx("add_mul")).status()).isEqualTo(201);
+        ModelInferRequest defaults = addMul("grpc-params", null, true)
+                .putParameters("timeout", InferParameter.newBuilder().setInt64Param(0).build())
+                .putParameters("sequence_id", InferParameter.newBuilder().setUint64Param(0).build()).build();
+        assertThat(stub.modelInfer(defaults).getRawOutputContentsCount()).isEqualTo(2);
+        assertStatus(() -> stub.modelInfer(addMul("grpc-params", null, true)
+                .putParameters("sequence_id", InferParameter.newBuilder().setInt64Param(7).build()).build()),
+                Status.Code.INVALID_ARGUMENT, "invalid-parameter", "sequence");
+        assertStatus(() -> stub.modelInfer(addMul("grpc-params", null, true)
+                .addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("sum")
+                        .putParameters("classification", InferParameter.newBuilder().setInt64Param(2).build()))
+                .build()), Status.Code.INVALID_ARGUMENT, "invalid-parameter", "classification");
+
+        assertThat(http.upload("grpc-utf8", onnx("identity_types")).status()).isEqualTo(201);
+        byte[] notText = {1, 0, 0, 0, (byte) 0xff, 1, 0, 0, 0, 'a', 0, 0, 0, 0, 0, 0, 0, 0};
+        assertStatus(() -> stub.modelInfer(identityRequest("grpc-utf8", identityInputs(notText)).build()),
+                Status.Code.INVALID_ARGUMENT, "invalid-tensor", "UTF-8");
     }
 
     @Test
@@ -360,6 +381,34 @@ class GrpcInferenceTest extends ServerTest {
         // set when the server's class was initialised, before its start() first loads the transport
         // (this test JVM may have loaded the transport earlier, for a client)
         assertThat(System.getProperty(GrpcServer.LEAK_DETECTION)).isEqualTo("disabled");
+    }
+
+    /** The identity model's ten inputs, each 2×2: datatype and raw contents by name. */
+    private static Map<String, Object[]> identityInputs(byte[] strings) {
+        Map<String, Object[]> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("in_f32", new Object[] {"FP32", le(4, b -> b.putFloat(1.5f).putFloat(-2f).putFloat(0f).putFloat(3e7f))});
+        inputs.put("in_f64", new Object[] {"FP64", le(8, b -> b.putDouble(1.25).putDouble(-1e300).putDouble(0).putDouble(7))});
+        inputs.put("in_f16", new Object[] {"FP16", le(2, b -> b.putShort((short) 0x3C00).putShort((short) 0xC000)
+                .putShort((short) 0x7BFF).putShort((short) 0x0001))});
+        inputs.put("in_i8", new Object[] {"INT8", new byte[] {-128, 127, 0, 5}});
+        inputs.put("in_i16", new Object[] {"INT16", le(2, b -> b.putShort((short) -32768).putShort((short) 32767)
+                .putShort((short) 1).putShort((short) 2))});
+        inputs.put("in_i32", new Object[] {"INT32", le(4, b -> b.putInt(Integer.MIN_VALUE).putInt(1).putInt(2).putInt(3))});
+        inputs.put("in_i64", new Object[] {"INT64", le(8, b -> b.putLong(Long.MIN_VALUE).putLong(1).putLong(2).putLong(3))});
+        inputs.put("in_u8", new Object[] {"UINT8", new byte[] {(byte) 255, 0, 1, 2}});
+        inputs.put("in_b", new Object[] {"BOOL", new byte[] {1, 0, 0, 1}});
+        inputs.put("in_s", new Object[] {"BYTES", strings});
+        return inputs;
+    }
+
+    private static ModelInferRequest.Builder identityRequest(String model, Map<String, Object[]> inputs) {
+        ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model);
+        inputs.forEach((name, v) -> {
+            request.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(name).setDatatype((String) v[0])
+                    .addShape(2).addShape(2));
+            request.addRawInputContents(ByteString.copyFrom((byte[]) v[1]));
+        });
+        return request;
     }
 
     private static void assertStatus(Runnable call, Status.Code code, String problem, String detail) {

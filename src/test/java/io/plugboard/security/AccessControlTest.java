@@ -54,7 +54,7 @@ class AccessControlTest {
             Map.entry("POST /v1/models/{id}/infer", "infer"),
             Map.entry("POST /v1/models/{id}/versions/{version}/infer", "infer"),
             Map.entry("GET /v1/formats", "read"), Map.entry("GET /v1/hardware", "read"),
-            Map.entry("GET /v2", "read"), Map.entry("GET /v2/health/live", "read"),
+            Map.entry("GET /v2", "read"), Map.entry("GET /v2/", "read"), Map.entry("GET /v2/health/live", "read"),
             Map.entry("GET /v2/health/ready", "read"), Map.entry("GET /v2/models/{name}", "read"),
             Map.entry("GET /v2/models/{name}/versions/{version}", "read"),
             Map.entry("GET /v2/models/{name}/ready", "read"),

@@ -85,8 +85,18 @@ public final class Http {
     }
 
     public Reply post(String path, String contentType, byte[] body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return post(path, contentType, body, Map.of());
+    }
+
+    /** A POST with more headers; a null {@code contentType} sends none. */
+    public Reply post(String path, String contentType, byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        headers.forEach(request::header);
+        return send(request);
     }
 
     public Reply upload(Map<String, String> fields, List<Part> files) {

@@ -21,8 +21,11 @@ public record DecodedRequest(String id, Map<String, Tensor> inputs, List<BinaryI
     public record BinaryInput(String name, DataType datatype, long[] shape, long size) {
     }
 
-    /** A wanted output, and whether it should come back in the binary section. */
-    public record OutputRequest(String name, boolean binary) {
+    /**
+     * A wanted output, and whether it should come back in the binary section: null when the entry
+     * does not say (then {@code binary_data_output} decides), false to keep it in JSON even so.
+     */
+    public record OutputRequest(String name, Boolean binary) {
     }
 
     /** The protocol-neutral request, with the binary inputs now decoded. */
@@ -32,11 +35,18 @@ public record DecodedRequest(String id, Map<String, Tensor> inputs, List<BinaryI
         return new InferenceRequest(id, all, outputs.stream().map(OutputRequest::name).toList(), timeout);
     }
 
-    /** Outputs to send in binary: those asked for individually, or all with binary_data_output. */
+    /**
+     * Outputs to send in binary: those asked for individually, or with {@code binary_data_output}
+     * all but those whose entry says {@code "binary_data": false}.
+     */
     public Set<String> binaryOutputs(Set<String> produced) {
-        if (binaryOutputAll) {
-            return produced;
+        if (!binaryOutputAll) {
+            return outputs.stream().filter(o -> Boolean.TRUE.equals(o.binary())).map(OutputRequest::name)
+                    .collect(Collectors.toSet());
         }
-        return outputs.stream().filter(OutputRequest::binary).map(OutputRequest::name).collect(Collectors.toSet());
+        Set<String> json = outputs.stream().filter(o -> Boolean.FALSE.equals(o.binary())).map(OutputRequest::name)
+                .collect(Collectors.toSet());
+        return json.isEmpty() ? produced
+                : produced.stream().filter(o -> !json.contains(o)).collect(Collectors.toSet());
     }
 }

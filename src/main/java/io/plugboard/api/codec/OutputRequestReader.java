@@ -2,6 +2,9 @@ package io.plugboard.api.codec;
 
 import static io.plugboard.api.codec.JsonTokens.malformed;
 
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import java.util.Map;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
@@ -17,15 +20,14 @@ final class OutputRequestReader {
             throw malformed("Each entry of 'outputs' must be an object with a 'name'.");
         }
         String name = null;
-        boolean binary = false;
+        Boolean binary = null;
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String field = p.currentName();
             p.nextToken();
             if (field.equals("name")) {
                 name = JsonTokens.requireString(p, "name");
             } else if (field.equals("parameters")) {
-                binary = JsonTokens.parameter(p, "binary_data", binary,
-                        v -> v.currentToken() == JsonToken.VALUE_TRUE);
+                binary = parameters(p, binary);
             } else {
                 p.skipChildren();
             }
@@ -34,5 +36,32 @@ final class OutputRequestReader {
             throw malformed("An entry of 'outputs' has no 'name'.");
         }
         return new DecodedRequest.OutputRequest(name, binary);
+    }
+
+    /**
+     * An output's {@code parameters}: {@code binary_data} (null when not given). Triton's
+     * {@code classification} and shared-memory parameters are refused rather than ignored, since
+     * ignoring them would answer with other data than the client expects.
+     */
+    private static Boolean parameters(JsonParser p, Boolean binary) {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return binary;
+        }
+        Boolean value = binary;
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String param = p.currentName();
+            p.nextToken();
+            if (param.equals("binary_data")) {
+                value = p.currentToken() == JsonToken.VALUE_TRUE;
+            } else if (param.equals("classification") || param.startsWith("shared_memory_")) {
+                throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Output parameter '" + param
+                        + "' is not supported by this server (no classification or shared-memory extension).",
+                        Map.of("parameter", param));
+            } else {
+                p.skipChildren();
+            }
+        }
+        return value;
     }
 }

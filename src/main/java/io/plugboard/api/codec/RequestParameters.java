@@ -9,9 +9,10 @@ import tools.jackson.core.JsonToken;
 
 /**
  * The request-level {@code parameters}: {@code timeout} in microseconds (Triton's convention) or
- * {@code timeout_ms} in milliseconds, and {@code binary_data_output}.
+ * {@code timeout_ms} in milliseconds (0: the server's default), and {@code binary_data_output};
+ * Triton's sequence parameters are refused when they name a sequence.
  */
-record RequestParameters(Duration timeout, boolean binaryOutput) {
+public record RequestParameters(Duration timeout, boolean binaryOutput) {
 
     /** What a request without {@code parameters} asks for. */
     static final RequestParameters DEFAULTS = new RequestParameters(null, false);
@@ -31,6 +32,8 @@ record RequestParameters(Duration timeout, boolean binaryOutput) {
                 timeout = timeout(p, field, t);
             } else if (field.equals("binary_data_output")) {
                 binaryOutput = t == JsonToken.VALUE_TRUE;
+            } else if (field.startsWith("sequence_")) {
+                refuseSequence(p, field, t);
             } else {
                 p.skipChildren();
             }
@@ -38,14 +41,44 @@ record RequestParameters(Duration timeout, boolean binaryOutput) {
         return new RequestParameters(timeout, binaryOutput);
     }
 
+    /** The timeout asked for; null (the server's default) for 0, as Triton reads it. */
     private static Duration timeout(JsonParser p, String field, JsonToken t) {
         if (t != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-                || p.getLongValue() <= 0) {
+                || p.getLongValue() < 0) {
             throw new PlugboardException(ProblemType.INVALID_PARAMETER,
-                    "Parameter '" + field + "' must be a positive integer.", Map.of("parameter", field));
+                    "Parameter '" + field + "' must be a positive integer, or 0 for the server's default.",
+                    Map.of("parameter", field));
         }
         long v = p.getLongValue();
+        if (v == 0) {
+            return null;
+        }
         return field.equals("timeout") ? Duration.ofNanos(Math.multiplyExact(Math.min(v, 3_600_000_000L), 1000L))
                 : Duration.ofMillis(Math.min(v, 3_600_000L));
+    }
+
+    /**
+     * Triton's sequence parameters: models here are stateless, so a request naming a sequence
+     * ({@code sequence_id} other than 0 or "", {@code sequence_start} or {@code sequence_end} true)
+     * is refused rather than served out of its sequence.
+     */
+    private static void refuseSequence(JsonParser p, String field, JsonToken t) {
+        boolean none = switch (t) {
+            case VALUE_FALSE, VALUE_NULL -> true;
+            case VALUE_NUMBER_INT -> p.getNumberType() != JsonParser.NumberType.BIG_INTEGER && p.getLongValue() == 0;
+            case VALUE_STRING -> p.getString().isEmpty();
+            default -> false;
+        };
+        p.skipChildren();
+        if (!none) {
+            throw sequenceRefused(field);
+        }
+    }
+
+    /** The refusal of a request that names a sequence. */
+    public static PlugboardException sequenceRefused(String field) {
+        return new PlugboardException(ProblemType.INVALID_PARAMETER, "Parameter '" + field
+                + "' names a sequence, but this server's models are stateless: send the request without it.",
+                Map.of("parameter", field));
     }
 }

@@ -75,8 +75,15 @@ final class OnnxTensors {
         if (tensor.datatype() == DataType.BYTES) {
             List<byte[]> elements = tensor.elements();
             String[] strings = new String[elements.size()];
+            java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder(); // reports malformed input
             for (int i = 0; i < strings.length; i++) {
-                strings[i] = new String(elements.get(i), StandardCharsets.UTF_8);
+                try {
+                    strings[i] = utf8.decode(ByteBuffer.wrap(elements.get(i))).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new PlugboardException(ProblemType.INVALID_TENSOR, "Input '" + name + "' element " + i
+                            + " is not UTF-8 text: ONNX Runtime's Java API carries BYTES elements as text, so "
+                            + "other bytes would be changed; send them as UINT8.", Map.of("input", name));
+                }
             }
             return OnnxTensor.createTensor(env, strings, tensor.shape());
         }
