@@ -228,8 +228,13 @@ public class V2Controller {
         }
     }
 
+    /**
+     * The protocol's tensor metadata, whose datatype and shape are required: what the model file
+     * does not declare (a TorchScript input's type, some outputs' shapes) is given as {@code ""}
+     * and {@code []}, as over gRPC.
+     */
     private static List<TensorMetadata> tensors(List<TensorSpec> specs) {
-        return specs.stream().map(s -> new TensorMetadata(s.name(), s.datatype() == null ? null : s.datatype().name(),
-                s.shape())).toList();
+        return specs.stream().map(s -> new TensorMetadata(s.name(), s.datatype() == null ? "" : s.datatype().name(),
+                s.shape() == null ? new long[0] : s.shape())).toList();
     }
 }

@@ -34,8 +34,8 @@ public record PlugboardProperties(@DefaultValue Store store, @DefaultValue Uploa
     }
 
     /**
-     * Server-wide caps: models (ids), instances across every loaded version (each is a thread and
-     * an engine session), uploads received at once (each streams to disk and loads an engine), and
+     * Server-wide caps: models (ids), instances across every loaded version (each is a pool thread
+     * and an execution slot), uploads received at once (each streams to disk and loads an engine), and
      * the memory inference request buffers in flight may take (unset: half the maximum heap).
      */
     public record Limits(@DefaultValue("1000") int maxModels, @DefaultValue("64") int maxInstances,

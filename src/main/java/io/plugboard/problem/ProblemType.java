@@ -48,7 +48,7 @@ public enum ProblemType {
     INSUFFICIENT_STORAGE("insufficient-storage", 507, "Not enough storage for the model"),
     INTERNAL_ERROR("internal-error", 500, "Internal server error");
 
-    /** Base of every problem type URI; each type is documented in docs/problems.md. */
+    /** Base of every problem type URI; each type is listed in the README's Errors section. */
     public static final String BASE = "https://plugboard.io/problems/";
 
     private final String slug;
