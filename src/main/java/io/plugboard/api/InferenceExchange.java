@@ -267,7 +267,12 @@ public final class InferenceExchange implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new PlugboardException(ProblemType.MALFORMED_REQUEST, HEADER_LENGTH + " must be a number.");
         }
-        if (value <= 0 || value > maxRequestBytes || (bodyLength >= 0 && value > bodyLength)) {
+        if (value == 0) {
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, HEADER_LENGTH + " 0 (a raw binary request, "
+                    + "tensor bytes with no JSON header) is not supported: send the JSON header describing the "
+                    + "inputs first, with its length in " + HEADER_LENGTH + ".");
+        }
+        if (value < 0 || value > maxRequestBytes || (bodyLength >= 0 && value > bodyLength)) {
             throw new PlugboardException(ProblemType.MALFORMED_REQUEST, HEADER_LENGTH + " " + value
                     + " does not fit the body (" + bodyLength + " bytes).");
         }

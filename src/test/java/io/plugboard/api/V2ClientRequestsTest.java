@@ -67,6 +67,10 @@ class V2ClientRequestsTest extends ServerTest {
         Http.Reply notJson = http.post("/v2/models/spec/infer", "application/octet-stream", new byte[] {1, 2, 3});
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(notJson.json().get("error").asString()).contains("Inference-Header-Content-Length");
+        Http.Reply raw = http.post("/v2/models/spec/infer", "application/octet-stream", new byte[19],
+                Map.of("Inference-Header-Content-Length", "0"));
+        assertThat(raw.status()).isEqualTo(400);
+        assertThat(raw.json().get("error").asString()).contains("raw binary request");
     }
 
     @Test

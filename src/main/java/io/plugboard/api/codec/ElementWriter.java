@@ -56,7 +56,7 @@ final class ElementWriter implements ElementSink {
     public void integer(long v, BigInteger big) {
         ensureRoom();
         if (type.isFloatingPoint()) {
-            floating(big != null ? big.doubleValue() : (double) v);
+            number(big != null ? big.doubleValue() : (double) v);
             return;
         }
         if (big != null) {
@@ -95,7 +95,7 @@ final class ElementWriter implements ElementSink {
     public void decimal(double v, String text) {
         ensureRoom();
         if (type.isFloatingPoint()) {
-            floating(v);
+            number(v);
             return;
         }
         // 3.0 is still an integer value; an exponent form is refused before any conversion, since
@@ -129,12 +129,38 @@ final class ElementWriter implements ElementSink {
     @Override
     public void single(float v) {
         ensureRoom();
+        number(v);
+    }
+
+    /**
+     * A number for a floating-point tensor. One beyond the type's range is refused rather than
+     * turned into an infinity, which is sent as the string "Infinity" when meant.
+     */
+    private void number(double d) {
         switch (type) {
-            case FP32 -> out.putFloat(v);
-            case FP16 -> out.putShort(Float.floatToFloat16(v));
-            case BF16 -> out.putShort(toBfloat16(v));
+            case FP64 -> out.putDouble(finite(d));
+            case FP32 -> out.putFloat((float) finite((float) d));
+            case FP16 -> {
+                short h = Float.floatToFloat16((float) d);
+                finite(Float.float16ToFloat(h));
+                out.putShort(h);
+            }
+            case BF16 -> {
+                short b = toBfloat16((float) d);
+                finite(Float.intBitsToFloat(b << 16));
+                out.putShort(b);
+            }
             default -> throw mismatch("a number");
         }
+    }
+
+    private double finite(double converted) {
+        if (Double.isInfinite(converted)) {
+            throw new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor + "' holds a number beyond "
+                    + type + "'s range; an infinity is sent as the string \"Infinity\" or \"-Infinity\".",
+                    java.util.Map.of("input", tensor));
+        }
+        return converted;
     }
 
     /** A string element: a non-finite float spelled out. */

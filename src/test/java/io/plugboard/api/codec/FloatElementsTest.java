@@ -1,6 +1,7 @@
 package io.plugboard.api.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.plugboard.inference.InferenceRequest;
 import io.plugboard.support.Http;
@@ -8,7 +9,9 @@ import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import io.plugboard.problem.PlugboardException;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Float tensor elements are rounded once, to the tensor's own precision. */
@@ -45,5 +48,22 @@ class FloatElementsTest {
         String meta = "\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP64\"";
         ByteBuffer out = data("{\"inputs\":[{" + (dataFirst ? data + "," + meta : meta + "," + data) + "}]}");
         assertThat(out.getDouble(0)).isEqualTo(Double.parseDouble(ABOVE_MIDPOINT));
+    }
+
+    /** The largest finite value of each type is taken; a number past it is refused, not made infinite. */
+    @ParameterizedTest
+    @CsvSource({"FP16,65504,65536", "BF16,3.3895313892515355e38,3.4e38", "FP32,3.4028235e38,3.5e38",
+            "FP64,1.7976931348623157e308,1e309", "FP32,-3.4028235e38,-1e39", "FP16,-65504,-70000"})
+    void aNumberBeyondTheTypesRangeIsRefused(String type, String largest, String beyond) {
+        for (boolean dataFirst : new boolean[] {true, false}) {
+            String meta = "\"name\":\"x\",\"shape\":[2],\"datatype\":\"" + type + "\"";
+            String ok = "\"data\":[" + largest + ",\"Infinity\"]";
+            data("{\"inputs\":[{" + (dataFirst ? ok + "," + meta : meta + "," + ok) + "}]}");
+            String bad = "\"data\":[1," + beyond + "]";
+            assertThatThrownBy(() -> data("{\"inputs\":[{" + (dataFirst ? bad + "," + meta : meta + "," + bad) + "}]}"))
+                    .isInstanceOf(PlugboardException.class).hasMessageContaining("beyond " + type);
+        }
+        String integer = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"FP16\",\"data\":[100000]}]}";
+        assertThatThrownBy(() -> data(integer)).isInstanceOf(PlugboardException.class).hasMessageContaining("beyond");
     }
 }
