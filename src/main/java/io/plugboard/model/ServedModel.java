@@ -25,6 +25,8 @@ public final class ServedModel {
     private volatile InstancePool pool;
     private volatile String placement;
     private volatile Runnable released = () -> { };
+    /** The signature it had when last loaded: its files do not change, so neither does it. */
+    private volatile ModelSignature lastSignature;
 
     public ServedModel(StoredModelRecord record) {
         this.record = record;
@@ -54,9 +56,13 @@ public final class ServedModel {
         return pool;
     }
 
+    /**
+     * Its inputs and outputs: the loaded engine's, or those it had when last loaded (an UNLOADED
+     * version still describes itself); null if it never loaded.
+     */
     public ModelSignature signature() {
         LoadedModel model = loaded;
-        return model == null ? null : model.signature();
+        return model == null ? lastSignature : model.signature();
     }
 
     /** Loading (again): the engine is reading the files. */
@@ -74,6 +80,7 @@ public final class ServedModel {
     /** Serving: the pool's instances are warm. */
     public void ready(LoadedModel model, InstancePool instancePool, String placementNote, Runnable onReleased) {
         this.released = onReleased;
+        this.lastSignature = model.signature();
         this.loaded = model;
         this.pool = instancePool;
         this.placement = placementNote;
@@ -124,6 +131,7 @@ public final class ServedModel {
 
     public ModelDescription describe() {
         LoadedModel model = loaded;
+        ModelSignature signature = model == null ? lastSignature : model.signature();
         InstancePool p = pool;
         Map<String, Object> settings = new LinkedHashMap<>();
         if (p != null) {
@@ -136,8 +144,8 @@ public final class ServedModel {
         return new ModelDescription(record.id(), record.version(), record.format(), backend,
                 model == null ? null : model.target(), placement, state, error, record.sizeBytes(),
                 record.sha256(), record.createdAt(), record.files().stream().map(StoredFile::path).toList(),
-                model == null ? List.of() : model.signature().inputs(),
-                model == null ? List.of() : model.signature().outputs(),
-                model != null && model.signature().positionalInputs() ? Boolean.TRUE : null, settings, null);
+                signature == null ? List.of() : signature.inputs(),
+                signature == null ? List.of() : signature.outputs(),
+                signature != null && signature.positionalInputs() ? Boolean.TRUE : null, settings, null);
     }
 }

@@ -191,6 +191,9 @@ class V2ProtocolTest extends ServerTest {
         assertThat(http.postJson("/v2/repository/models/repo/unload", "{}").status()).isEqualTo(200);
         assertThat(http.postJson("/v2/repository/index", "{}").body()).contains("{\"name\":\"repo\",\"version\":\"1\",\"state\":\"UNLOADED\"}");
         assertThat(http.get("/v2/models/repo/ready").status()).isEqualTo(400);
+        // an unloaded version still describes its tensors
+        assertThat(http.get("/v2/models/repo").json().get("inputs").toString()).contains("\"name\":\"a\"", "FP32");
+        assertThat(http.get("/v1/models/repo").json().get("inputs").toString()).contains("\"name\":\"a\"");
         Http.Reply refused = http.postJson("/v2/models/repo/infer", body);
         assertThat(refused.status()).isEqualTo(503);
         assertThat(http.postJson("/v2/repository/models/repo/load", "{}").status()).isEqualTo(200);
