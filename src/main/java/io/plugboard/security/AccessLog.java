@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -34,7 +35,22 @@ public final class AccessLog extends OncePerRequestFilter {
                 request.getAsyncContext().addListener(new AsyncListener() {
                     @Override
                     public void onComplete(AsyncEvent event) {
-                        line(request, response, start, name);
+                        // on whichever thread ended the exchange: the line carries the request's id as on its own
+                        String key = io.plugboard.api.ProblemWriter.REQUEST_ID_LOG_KEY;
+                        Object id = request.getAttribute(RequestIds.ATTRIBUTE);
+                        String previous = MDC.get(key);
+                        if (id != null) {
+                            MDC.put(key, id.toString());
+                        }
+                        try {
+                            line(request, response, start, name);
+                        } finally {
+                            if (previous != null) {
+                                MDC.put(key, previous);
+                            } else {
+                                MDC.remove(key);
+                            }
+                        }
                     }
 
                     @Override
