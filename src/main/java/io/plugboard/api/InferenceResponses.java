@@ -69,6 +69,8 @@ public final class InferenceResponses {
         String detail = problem != null ? problem.getMessage() : ProblemResponses.UNEXPECTED;
         if (problem == null) {
             log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), failure);
+        } else if (type == ProblemType.INSUFFICIENT_MEMORY || type == ProblemType.STORE_UNAVAILABLE) {
+            log.warn("{} on {} {}: {}", type.slug(), request.getMethod(), request.getRequestURI(), problem.getMessage());
         } else if (type.status() >= 500 && type != ProblemType.MODEL_NOT_READY && type != ProblemType.TIMEOUT) {
             log.error("{} on {}", type.slug(), request.getRequestURI(), failure);
         }

@@ -31,7 +31,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(PlugboardException.class)
     ResponseEntity<ProblemDetail> plugboard(PlugboardException e, HttpServletRequest request) {
-        if (e.type() == ProblemType.STORE_UNAVAILABLE) {
+        if (e.type() == ProblemType.STORE_UNAVAILABLE || e.type() == ProblemType.INSUFFICIENT_MEMORY) {
+            // conditions of the moment, not faults of the server: one line, no stack trace
             log.warn("{} on {} {}: {}", e.type().slug(), request.getMethod(), request.getRequestURI(), e.getMessage());
         } else if (e.type().status() >= 500 && e.type() != ProblemType.MODEL_NOT_READY
                 && e.type() != ProblemType.TIMEOUT) {
@@ -79,6 +80,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             return ProblemResponses.of(ProblemType.MALFORMED_REQUEST, "The request broke off before it was read.",
                     Map.of(), request);
         }
+        if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("MultipartHttpServletRequest")) {
+            // the multipart body could not be parsed (cut off, or its framing broken) before the upload began
+            log.debug("Unreadable multipart body on {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            return ProblemResponses.of(ProblemType.MALFORMED_REQUEST, "The multipart upload is malformed or was cut "
+                    + "off; send the model in a part named 'file', e.g. curl -F file=@model.onnx.", Map.of(), request);
+        }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ProblemResponses.of(ProblemType.INTERNAL_ERROR,
                 ProblemResponses.UNEXPECTED, Map.of(), request);
@@ -94,6 +101,22 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             }
         }
         return false;
+    }
+
+    /** A version in the path that is not a number names no version: 404, as on /v2 and over gRPC. */
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(org.springframework.beans.TypeMismatchException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (ex instanceof org.springframework.web.method.annotation.MethodArgumentTypeMismatchException m
+                && "version".equals(m.getName()) && request instanceof ServletWebRequest swr) {
+            String value = String.valueOf(m.getValue());
+            return ResponseEntity.<Object>status(ProblemType.VERSION_NOT_FOUND.status())
+                    .contentType(ProblemResponses.PROBLEM_JSON)
+                    .body(ProblemResponses.of(ProblemType.VERSION_NOT_FOUND, "Version '" + PlugboardException.abbreviate(
+                            value, PlugboardException.MAX_MEMBER) + "' is not a version number.", Map.of(),
+                            swr.getRequest()).getBody());
+        }
+        return super.handleTypeMismatch(ex, headers, status, request);
     }
 
     /** Gives Spring MVC's own problems (404 route, 405, 415, 400 binding …) Plugboard's types. */

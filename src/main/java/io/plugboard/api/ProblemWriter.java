@@ -33,12 +33,18 @@ public final class ProblemWriter {
     /** As {@link #write(HttpServletRequest, HttpServletResponse, ProblemType, String)}, with the problem's own members. */
     public void write(HttpServletRequest request, HttpServletResponse response, ProblemType type, String detail,
             Map<String, Object> properties) throws IOException {
+        write(request, response, type, detail, properties, request.getRequestURI());
+    }
+
+    /** As above, for the request at {@code instance} (on an error dispatch, the path that failed). */
+    void write(HttpServletRequest request, HttpServletResponse response, ProblemType type, String detail,
+            Map<String, Object> properties, String instance) throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", type.uri().toString());
         body.put("title", type.title());
         body.put("status", type.status());
         body.put("detail", detail);
-        body.put("instance", request.getRequestURI());
+        body.put("instance", instance);
         body.putAll(properties);
         Object requestId = request.getAttribute(REQUEST_ID);
         if (requestId != null) {

@@ -58,7 +58,10 @@ public class SecurityConfiguration {
                         SecurityContextHolderFilter.class)
                 .addFilterBefore(new BearerTokens(tokens, anonymous, endpoints, problems),
                         AnonymousAuthenticationFilter.class)
-                .authorizeHttpRequests(a -> a.anyRequest().access(new ScopeAuthorization(endpoints)))
+                // the container's error page renders a refusal that happened before any endpoint (a
+                // rejected path, broken framing): it must not be refused itself, as a 401
+                .authorizeHttpRequests(a -> a.dispatcherTypeMatchers(jakarta.servlet.DispatcherType.ERROR).permitAll()
+                        .anyRequest().access(new ScopeAuthorization(endpoints)))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, failure) -> problems.unauthorized(request,
                                 response, "This endpoint needs a bearer token (Authorization: Bearer <token>)."))

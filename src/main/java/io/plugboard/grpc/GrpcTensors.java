@@ -40,6 +40,10 @@ final class GrpcTensors {
             String name = input.getName();
             DataType type = DataType.fromName(input.getDatatype()).orElseThrow(() -> invalid("Input '" + name
                     + "' has unknown datatype '" + input.getDatatype() + "'.", name));
+            if (input.getShapeCount() > Shape.MAX_DIMENSIONS) {
+                throw invalid("Input '" + name + "' has " + input.getShapeCount() + " dimensions; shapes have at most "
+                        + Shape.MAX_DIMENSIONS + ".", name);
+            }
             long[] shape = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
             long count = Shape.elementCount(shape, Integer.MAX_VALUE);
             if (count < 0) {

@@ -16,7 +16,7 @@ public final class FileNames {
      * Returns the name normalised to forward slashes.
      *
      * @throws PlugboardException {@code INVALID_FILE_NAME} for absolute paths, {@code ..}, empty or
-     *     hidden-control segments, drive letters and over-long names
+     *     hidden-control segments, characters beyond the basic plane, drive letters and over-long names
      */
     public static String requireSafeRelative(String name) {
         if (name == null || name.isBlank()) {
@@ -40,6 +40,10 @@ public final class FileNames {
             for (int i = 0; i < segment.length(); i++) {
                 if (Character.isISOControl(segment.charAt(i))) {
                     throw invalid(name, "it contains control characters");
+                }
+                if (Character.isSurrogate(segment.charAt(i))) { // JNI hands native loaders modified UTF-8
+                    throw invalid(name, "it contains a character beyond Unicode's basic plane (such as an emoji), "
+                            + "which the engines' native loaders cannot open; rename the file");
                 }
             }
         }

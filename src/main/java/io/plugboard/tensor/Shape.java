@@ -5,6 +5,9 @@ import java.util.Arrays;
 /** Shape arithmetic shared by codecs and backends. A dimension of -1 in a signature is dynamic. */
 public final class Shape {
 
+    /** The most dimensions a tensor sent to the server may have. */
+    public static final int MAX_DIMENSIONS = 32;
+
     private Shape() {
     }
 

@@ -96,6 +96,59 @@ class ProblemResponsesTest extends ServerTest {
     }
 
     @Test
+    void refusalsBeforeAnyEndpointAreProblemsNotAuthenticationFailures() throws Exception {
+        // paths the security firewall rejects, answered through the container's error page
+        for (String path : List.of("/v1/models//problems/infer", "/v1/models/problems;x=1/infer",
+                "/v1/models/problems/versions/%2e%2e/infer")) {
+            Http.Reply rejected = http.postJson(path, "{}");
+            assertProblem(rejected, 400, "malformed-request");
+            assertThat(rejected.json().get("instance").asString()).as(path).isNotEqualTo("/error");
+        }
+        Http.Reply v2 = http.postJson("/v2/models/problems;jsessionid=1/infer", "{}");
+        assertThat(v2.status()).isEqualTo(400);
+        assertThat(v2.json().get("error").asString()).isNotBlank();
+        // a chunked body whose framing is broken
+        for (String chunk : List.of("ffffffffffffffffff\r\n", "zz\r\nabc", "-5\r\n")) {
+            String reply = raw("POST /v1/models/problems/infer HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                    + "application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunk);
+            assertThat(reply).as(chunk).startsWith("HTTP/1.1 400").contains("application/problem+json")
+                    .doesNotContain("unauthorized");
+        }
+    }
+
+    private String raw(String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("localhost", port)) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.shutdownOutput();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void whatTheClientSentIsQuotedOnlySoFar() {
+        String name = "n".repeat(100_000);
+        Http.Reply reply = infer("{\"inputs\":[" + input("a", "[1,3]", "FP32", "[1,2,3]") + "," + B + ","
+                + input(name, "[1,3]", "FP32", "[1,2,3]") + "]}");
+        assertProblem(reply, 400, "unknown-input");
+        assertThat(reply.body().length()).isLessThan(5_000);
+        assertThat(reply.json().get("input").asString()).hasSizeLessThanOrEqualTo(200).endsWith("…");
+        assertProblem(http.postJson("/v1/models/problems/versions/abc/infer", "{}"), 404, "version-not-found");
+        assertProblem(http.postJson("/v1/models/problems/versions/99999999999999999999/infer", "{}"), 404,
+                "version-not-found");
+        assertProblem(infer("{\"inputs\":[" + B + "],\"parameters\":{\"binary_data_output\":{\"a\":1}}}"), 400,
+                "invalid-parameter");
+        assertProblem(infer("{\"inputs\":[" + B + "],\"outputs\":[{\"name\":\"sum\",\"parameters\":"
+                + "{\"binary_data\":[1]}}]}"), 400, "invalid-parameter");
+        assertProblem(http.upload(Map.of("name", "emoji"), List.of(new Http.Part("a\uD83D\uDE00.onnx",
+                new byte[] {8, 1}))), 400, "invalid-file-name");
+        assertProblem(http.upload(Map.of("name", "late", "timeoutMs", "9223372036854775807"),
+                List.of(Http.Part.of(onnx("add_mul")))), 400, "invalid-parameter");
+        assertProblem(http.upload(Map.of("name", "late", "maxQueueDelayMs", "9300000000000"),
+                List.of(Http.Part.of(onnx("add_mul")))), 400, "invalid-parameter");
+    }
+
+    @Test
     void messagesSayWhatToDo() {
         Http.Reply unknown = http.get("/v1/modelz");
         assertProblem(unknown, 404, "not-found");

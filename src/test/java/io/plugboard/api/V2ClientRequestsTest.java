@@ -105,6 +105,12 @@ class V2ClientRequestsTest extends ServerTest {
                 java.util.Arrays.copyOf(cut, cut.length - 12), Map.of("Content-Encoding", "gzip"));
         assertThat(truncated.status()).as(truncated.toString()).isEqualTo(400);
         assertThat(truncated.problemType()).endsWith("/malformed-request");
+        // inflating a thousandfold: refused past its first MiB, long before the request size limit
+        byte[] spaces = gzip(("{\"inputs\":" + " ".repeat(8 << 20) + "[]}").getBytes(StandardCharsets.UTF_8));
+        Http.Reply amplified = http.post("/v1/models/spec/infer", "application/json", spaces,
+                Map.of("Content-Encoding", "gzip"));
+        assertThat(amplified.status()).as(amplified.toString()).isEqualTo(413);
+        assertThat(amplified.json().get("detail").asString()).contains("100 times");
         Http.Reply brotli = http.post("/v1/models/spec/infer", "application/json", json,
                 Map.of("Content-Encoding", "br"));
         assertThat(brotli.status()).isEqualTo(415);
@@ -214,6 +220,12 @@ class V2ClientRequestsTest extends ServerTest {
         assertThat(refused.json().get("error").asString()).contains("in_s", "UTF-8");
         assertThat(http.postJson("/v2/models/types/infer", cases.get(0).get("request").toString()).status())
                 .isEqualTo(200);
+        // a JSON string holding half a surrogate pair has no UTF-8 form: refused, not sent on as '?'
+        String lone = cases.get(0).get("request").toString().replace("\"alpha\"", "\"\\ud800\"");
+        assertThat(lone).contains("\\ud800");
+        Http.Reply surrogate = http.postJson("/v2/models/types/infer", lone);
+        assertThat(surrogate.status()).as(surrogate.toString()).isEqualTo(400);
+        assertThat(surrogate.json().get("error").asString()).contains("surrogate");
     }
 
     private static byte[] gzip(byte[] data) throws IOException {

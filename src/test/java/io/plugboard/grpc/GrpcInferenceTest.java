@@ -263,6 +263,18 @@ class GrpcInferenceTest extends ServerTest {
                         .putParameters("classification", InferParameter.newBuilder().setInt64Param(2).build()))
                 .build()), Status.Code.INVALID_ARGUMENT, "invalid-parameter", "classification");
 
+        // a shape of a million dimensions is refused by its rank, and the answer does not repeat it
+        ModelInferRequest.InferInputTensor.Builder tall = ModelInferRequest.InferInputTensor.newBuilder().setName("a")
+                .setDatatype("FP32");
+        for (int i = 0; i < 1_000_000; i++) {
+            tall.addShape(1);
+        }
+        assertThatThrownBy(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("grpc-params")
+                .addInputs(tall).build())).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).contains("at most 32").hasSizeLessThan(300);
+                });
+
         assertThat(http.upload("grpc-utf8", onnx("identity_types")).status()).isEqualTo(201);
         byte[] notText = {1, 0, 0, 0, (byte) 0xff, 1, 0, 0, 0, 'a', 0, 0, 0, 0, 0, 0, 0, 0};
         assertStatus(() -> stub.modelInfer(identityRequest("grpc-utf8", identityInputs(notText)).build()),

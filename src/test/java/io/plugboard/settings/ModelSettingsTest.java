@@ -48,7 +48,13 @@ class ModelSettingsTest {
         assertInvalid(new PoolOverrides(null, 100_001, null, null, null), "queueCapacity");
         assertInvalid(new PoolOverrides(null, null, 0L, null, null), "timeout must be positive");
         assertInvalid(new PoolOverrides(null, null, null, 4097, null), "maxBatchSize");
-        assertInvalid(new PoolOverrides(null, null, null, null, -1L), "maxQueueDelay must not be negative");
+        assertInvalid(new PoolOverrides(null, null, null, null, -1L), "maxQueueDelay must be between 0 and 60000 ms");
+        // far beyond what a deadline can be computed for: refused, never an arithmetic overflow later
+        assertInvalid(new PoolOverrides(null, null, Long.MAX_VALUE, null, null), "at most 86400000 ms");
+        assertInvalid(new PoolOverrides(null, null, 86_400_001L, null, null), "at most 86400000 ms");
+        assertInvalid(new PoolOverrides(null, null, null, null, Long.MAX_VALUE), "maxQueueDelay");
+        assertThat(new PoolOverrides(null, null, 86_400_000L, null, 60_000L).over(DEFAULT_POOL).timeout())
+                .isEqualTo(Duration.ofDays(1));
     }
 
     @Test

@@ -31,7 +31,27 @@ final class BytesSink implements ElementSink {
             throw new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor
                     + "' has more data elements than its shape holds.", Map.of("input", tensor));
         }
-        elements.add(s.getBytes(StandardCharsets.UTF_8));
+        elements.add(utf8(s));
+    }
+
+    /**
+     * The string's UTF-8 bytes. A lone surrogate (a JSON escape of half a surrogate pair, with no
+     * partner) is no character and has no UTF-8 form: refused rather than sent on as '?'.
+     */
+    private byte[] utf8(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw new PlugboardException(ProblemType.INVALID_TENSOR, "Tensor '" + tensor + "' element "
+                            + elements.size() + " holds a lone UTF-16 surrogate (\\u" + Integer.toHexString(c)
+                            + "), which is no character: BYTES strings are sent as text.", Map.of("input", tensor));
+                }
+            }
+        }
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -53,7 +53,7 @@ final class OutputRequestReader {
             String param = p.currentName();
             p.nextToken();
             if (param.equals("binary_data")) {
-                value = p.currentToken() == JsonToken.VALUE_TRUE;
+                value = RequestParameters.flag(param, p.currentToken());
             } else if (param.equals("classification") || param.startsWith("shared_memory_")) {
                 throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Output parameter '" + param
                         + "' is not supported by this server (no classification or shared-memory extension).",

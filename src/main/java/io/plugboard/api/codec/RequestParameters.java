@@ -31,7 +31,7 @@ public record RequestParameters(Duration timeout, boolean binaryOutput) {
             if (field.equals("timeout") || field.equals("timeout_ms")) {
                 timeout = timeout(p, field, t);
             } else if (field.equals("binary_data_output")) {
-                binaryOutput = t == JsonToken.VALUE_TRUE;
+                binaryOutput = flag(field, t);
             } else if (field.startsWith("sequence_")) {
                 refuseSequence(p, field, t);
             } else {
@@ -39,6 +39,15 @@ public record RequestParameters(Duration timeout, boolean binaryOutput) {
             }
         }
         return new RequestParameters(timeout, binaryOutput);
+    }
+
+    /** A true/false parameter; anything else is refused, not read as false. */
+    static boolean flag(String field, JsonToken t) {
+        if (t != JsonToken.VALUE_TRUE && t != JsonToken.VALUE_FALSE) {
+            throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Parameter '" + field
+                    + "' must be true or false.", Map.of("parameter", field));
+        }
+        return t == JsonToken.VALUE_TRUE;
     }
 
     /** The timeout asked for; null (the server's default) for 0, as Triton reads it. */

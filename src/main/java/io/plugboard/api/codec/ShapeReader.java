@@ -2,6 +2,7 @@ package io.plugboard.api.codec;
 
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
+import io.plugboard.tensor.Shape;
 import java.util.Arrays;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -9,7 +10,6 @@ import tools.jackson.core.JsonToken;
 /** Reads an input's {@code shape}, refusing any dimension the request could not carry. */
 final class ShapeReader {
 
-    private static final int MAX_DIMENSIONS = 32;
 
     private ShapeReader() {
     }
@@ -35,11 +35,11 @@ final class ShapeReader {
                 throw new PlugboardException(ProblemType.INVALID_TENSOR, "Shape dimension " + dim
                         + " exceeds what the request can carry.");
             }
-            if (n == MAX_DIMENSIONS) {
-                throw new PlugboardException(ProblemType.INVALID_TENSOR, "Shapes have at most 32 dimensions.");
+            if (n == Shape.MAX_DIMENSIONS) {
+                throw new PlugboardException(ProblemType.INVALID_TENSOR, "Shapes have at most " + Shape.MAX_DIMENSIONS + " dimensions.");
             }
             if (n == dims.length) {
-                dims = Arrays.copyOf(dims, MAX_DIMENSIONS);
+                dims = Arrays.copyOf(dims, Shape.MAX_DIMENSIONS);
             }
             dims[n++] = dim;
         }
