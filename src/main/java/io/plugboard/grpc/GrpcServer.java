@@ -119,7 +119,8 @@ public final class GrpcServer implements SmartLifecycle {
                 .maxInboundMessageSize(settings.maxMessageBytes())
                 .maxInboundMetadataSize(64 << 10)
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
-                .addService(ServerInterceptors.intercept(inference, authorization));
+                .addService(ServerInterceptors.intercept(ModelInferParsing.tolerant(inference.bindService(), inference),
+                        authorization));
         open.forEach(builder::addService);
         try {
             server = builder.build().start();

@@ -249,6 +249,35 @@ class GrpcInferenceTest extends ServerTest {
     }
 
     @Test
+    void aMessageThatIsNoProtobufIsTheClientsMistake() {
+        assertThat(http.upload("grpc-garbage", onnx("add_mul")).status()).isEqualTo(201);
+        io.grpc.MethodDescriptor.Marshaller<byte[]> bytes = new io.grpc.MethodDescriptor.Marshaller<>() {
+            @Override
+            public java.io.InputStream stream(byte[] value) {
+                return new java.io.ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(java.io.InputStream stream) {
+                try {
+                    return stream.readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        var raw = io.grpc.MethodDescriptor.newBuilder(bytes, bytes).setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName()).build();
+        byte[] truncatedVarint = {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        for (byte[] garbage : new byte[][] {new byte[100], truncatedVarint, "\u00ff\u00ff\u00ff".getBytes()}) {
+            java.util.Arrays.fill(garbage, 0, garbage.length == 100 ? 100 : 0, (byte) 0xff);
+            assertStatus(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, raw, io.grpc.CallOptions.DEFAULT,
+                    garbage), Status.Code.INVALID_ARGUMENT, "malformed-request", "not a valid ModelInferRequest");
+        }
+        assertThat(stub.modelInfer(addMul("grpc-garbage", "after", true).build()).getId()).isEqualTo("after");
+    }
+
+    @Test
     void tritonsParametersAndBytesTheModelCannotCarry() {
         assertThat(http.upload("grpc-params", onnx("add_mul")).status()).isEqualTo(201);
         ModelInferRequest defaults = addMul("grpc-params", null, true)
