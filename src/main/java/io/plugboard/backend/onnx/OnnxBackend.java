@@ -146,6 +146,31 @@ public final class OnnxBackend implements Backend {
         return created[0];
     }
 
+    private static final java.util.regex.Pattern ABSOLUTE_PATH =
+            java.util.regex.Pattern.compile("(?<=^|[\\s\"'(=:])/[^\\s\"']+");
+
+    /**
+     * The engine's message with the server's paths taken out: a file of the upload relative to it,
+     * any other path by its last name only.
+     */
+    static String withoutServerPaths(String message, java.nio.file.Path directory) {
+        java.nio.file.Path base = directory.toAbsolutePath().normalize();
+        java.util.regex.Matcher m = ABSOLUTE_PATH.matcher(message);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            java.nio.file.Path path;
+            try {
+                path = java.nio.file.Path.of(m.group()).normalize();
+            } catch (java.nio.file.InvalidPathException invalid) {
+                continue;
+            }
+            String shown = path.startsWith(base) ? base.relativize(path).toString()
+                    : path.getFileName() == null ? "…" : "…/" + path.getFileName();
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(shown.isEmpty() ? "." : shown));
+        }
+        return m.appendTail(out).toString();
+    }
+
     @Override
     public LoadedModel load(ModelSource source, Target target) {
         OrtEnvironment env = environment();
@@ -165,8 +190,13 @@ public final class OnnxBackend implements Backend {
         } catch (OrtException | java.io.IOException e) {
             closeQuietly(session);
             weights.forEach(OnnxTensor::close);
+            String message = withoutServerPaths(String.valueOf(e.getMessage()), source.directory());
+            if (message.contains("External data path")) { // ONNX Runtime's own check: a path leaving the upload
+                throw new PlugboardException(ProblemType.UNSAFE_MODEL, "The model's external data would be read "
+                        + "from outside the upload: " + message, Map.of("operation", "external data"), e);
+            }
             throw new PlugboardException(ProblemType.MODEL_LOAD_FAILED,
-                    "ONNX Runtime could not load the model: " + e.getMessage(), e);
+                    "ONNX Runtime could not load the model: " + message, e);
         } catch (RuntimeException e) {
             closeQuietly(session);
             weights.forEach(OnnxTensor::close);
