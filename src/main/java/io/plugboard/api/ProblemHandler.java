@@ -44,9 +44,18 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, "The upload exceeds the limit"
-                + (e.getMaxUploadSize() > 0 ? " of " + e.getMaxUploadSize() + " bytes" : "")
-                + " (plugboard.upload.max-size).");
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String name = root.getClass().getSimpleName();
+        String detail = name.contains("FileCount") ? "The upload has more parts than the server takes ("
+                + root.getMessage() + "); send the model's files, and its fields, as fewer parts."
+                : name.contains("SizeLimit") || e.getMaxUploadSize() > 0 || root == e
+                        ? "The upload exceeds the limit" + (e.getMaxUploadSize() > 0 ? " of " + e.getMaxUploadSize()
+                                + " bytes" : "") + " (plugboard.upload.max-size)."
+                        : "The upload exceeds a limit: " + root.getMessage();
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
         return handleExceptionInternal(e, body, headers, status, request);
     }
 

@@ -24,7 +24,7 @@ class InferenceRoutingTest extends ServerTest {
             assertThat(reply.json().get("outputs").get(0).get("data").toString()).isEqualTo("[5.0,7.0,9.0]");
         }
         Http.Reply badVersion = http.postJson("/v1/models/routed/versions/one/infer", BODY);
-        assertThat(badVersion.status()).as(badVersion.toString()).isEqualTo(400);
+        assertThat(badVersion.status()).as(badVersion.toString()).isEqualTo(404); // names no version
         assertThat(badVersion.contentType()).startsWith("application/problem+json");
         Http.Reply v2Missing = http.postJson("/v2/models/nothing/infer", BODY);
         assertThat(v2Missing.status()).isEqualTo(404);

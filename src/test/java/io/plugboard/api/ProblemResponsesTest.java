@@ -142,6 +142,13 @@ class ProblemResponsesTest extends ServerTest {
                 + "{\"binary_data\":[1]}}]}"), 400, "invalid-parameter");
         assertProblem(http.upload(Map.of("name", "emoji"), List.of(new Http.Part("a\uD83D\uDE00.onnx",
                 new byte[] {8, 1}))), 400, "invalid-file-name");
+        List<Http.Part> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            many.add(new Http.Part("f" + i + ".bin", new byte[] {1}));
+        }
+        Http.Reply parts = http.upload(Map.of("name", "parts"), many);
+        assertProblem(parts, 413, "payload-too-large");
+        assertThat(parts.json().get("detail").asString()).contains("more parts").doesNotContain("max-size");
         assertProblem(http.upload(Map.of("name", "late", "timeoutMs", "9223372036854775807"),
                 List.of(Http.Part.of(onnx("add_mul")))), 400, "invalid-parameter");
         assertProblem(http.upload(Map.of("name", "late", "maxQueueDelayMs", "9300000000000"),

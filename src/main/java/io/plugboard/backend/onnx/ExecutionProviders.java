@@ -24,6 +24,10 @@ final class ExecutionProviders {
                 options.setInterOpNumThreads(settings.interOpThreads());
             }
             options.addConfigEntry("session.intra_op.allow_spinning", settings.allowSpinning() ? "1" : "0");
+            // a call that fails (bad inputs, a stopped runaway) is reported through its exception and the
+            // server's own log; the session's logger would also print a line to stderr for each, outside
+            // the log format, at any client's will
+            options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             options.setOptimizationLevel(switch (settings.optimizationLevel()) {
                 case "none" -> SessionOptions.OptLevel.NO_OPT;
                 case "basic" -> SessionOptions.OptLevel.BASIC_OPT;
