@@ -256,7 +256,8 @@ class ReplicasTest {
         extra.add(switched);
         assertThat(switched.models()).contains("from-disk");
         await("other replicas see it", () -> a.models().contains("from-disk"));
-        assertThat(a.http().postJson("/v1/models/from-disk/infer", INFER).status()).isEqualTo(200);
+        // listed once its record arrives; it answers once loaded there (503 model-not-ready meanwhile)
+        await("other replicas serve it", () -> a.http().postJson("/v1/models/from-disk/infer", INFER).status() == 200);
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
