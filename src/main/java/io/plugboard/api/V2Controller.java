@@ -29,7 +29,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -46,6 +45,9 @@ public class V2Controller {
 
     /** Extensions listed in server metadata: only what is implemented. */
     public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_repository");
+
+    /** The largest repository index request read: its only member is a flag. */
+    static final int MAX_INDEX_REQUEST_BYTES = 4096;
 
     /** The inference URL patterns, shared with {@link InferenceHandlerMapping}. */
     static final String INFER = "/v2/models/{name}/infer";
@@ -161,9 +163,16 @@ public class V2Controller {
         exchange.handle(name, version == null ? null : parseVersion(version), request, response, "v2");
     }
 
-    @Operation(summary = "Repository index", description = "Every stored model version and its state.")
+    @Operation(summary = "Repository index", description = "Every stored model version and its state. Body: "
+            + "nothing, or {\"ready\": true} for READY versions only (at most 4096 bytes, any Content-Type).")
     @PostMapping(path = "/v2/repository/index", produces = MediaType.APPLICATION_JSON_VALUE)
-    public List<IndexEntry> index(@RequestBody(required = false) byte[] body) {
+    public List<IndexEntry> index(HttpServletRequest request) throws IOException {
+        byte[] body = request.getInputStream().readNBytes(MAX_INDEX_REQUEST_BYTES + 1);
+        if (body.length > MAX_INDEX_REQUEST_BYTES) {
+            throw new PlugboardException(ProblemType.PAYLOAD_TOO_LARGE, "An index request is at most "
+                    + MAX_INDEX_REQUEST_BYTES + " bytes: {\"ready\": true}, or nothing.",
+                    Map.of("limitBytes", MAX_INDEX_REQUEST_BYTES));
+        }
         boolean onlyReady = onlyReady(body);
         List<IndexEntry> entries = new ArrayList<>();
         for (ModelVersions entry : registry.all()) {
@@ -197,7 +206,7 @@ public class V2Controller {
      * empty body (Triton's C++ client: form-encoded; its asyncio client: octet-stream).
      */
     private boolean onlyReady(byte[] body) {
-        if (body == null || body.length == 0 || new String(body, StandardCharsets.UTF_8).isBlank()) {
+        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
             return false;
         }
         JsonNode request;

@@ -169,6 +169,11 @@ class V2ClientRequestsTest extends ServerTest {
                 "{\"ready\":true}".getBytes(StandardCharsets.UTF_8));
         assertThat(ready.status()).isEqualTo(200);
         ready.json().forEach(e -> assertThat(e.get("state").asString()).isEqualTo("READY"));
+        // its only member is a flag: a body past 4 KiB is refused before it is read further
+        Http.Reply huge = http.post("/v2/repository/index", "application/json",
+                ("{\"ready\":true,\"x\":\"" + "x".repeat(1 << 20) + "\"}").getBytes(StandardCharsets.UTF_8));
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.json().get("error").asString()).contains("4096");
         for (String bad : new String[] {"{bad", "[1]", "{\"ready\":\"yes\"}"}) {
             Http.Reply refused = http.post("/v2/repository/index", "application/json",
                     bad.getBytes(StandardCharsets.UTF_8));
