@@ -25,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.http.MediaType;
 
 /**
@@ -92,7 +91,8 @@ public final class InferenceExchange implements AutoCloseable {
                 AsyncContext async = request.startAsync(request, response);
                 async.setTimeout(0); // reads are bounded by the connection timeout, calls by their own
                 try {
-                    slowBodies.execute(() -> handleArriving(id, version, async, rest, protocol));
+                    slowBodies.execute(() -> ProblemWriter.loggingAs(async.getRequest(),
+                            () -> handleArriving(id, version, async, rest, protocol)));
                 } catch (RejectedExecutionException e) { // shutting down
                     LaterAnswers.end(async);
                 }
@@ -154,7 +154,6 @@ public final class InferenceExchange implements AutoCloseable {
         HttpServletRequest request = (HttpServletRequest) async.getRequest();
         RequestMemory.Lease lease = memory.open();
         boolean handedOver = false;
-        LaterAnswers.logAs(request);
         try {
             byte[] body = readWhole(request, source, lease);
             Read read = body.length <= INLINE_BYTES && !ContentEncodings.compressed(request)
@@ -170,7 +169,6 @@ public final class InferenceExchange implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             later.failed(async, protocol, e);
         } finally {
-            MDC.remove(ProblemWriter.REQUEST_ID_LOG_KEY);
             if (!handedOver) {
                 lease.close();
             }

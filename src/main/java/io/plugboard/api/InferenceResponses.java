@@ -30,12 +30,10 @@ public final class InferenceResponses {
 
     private final JsonResponseEncoder encoder;
     private final ProblemWriter problems;
-    private final JsonMapper json;
 
     public InferenceResponses(JsonResponseEncoder encoder, JsonMapper json) {
         this.encoder = encoder;
         this.problems = new ProblemWriter(json);
-        this.json = json;
     }
 
     void result(DecodedRequest decoded, InferenceResult result, HttpServletResponse response) throws IOException {
@@ -69,18 +67,13 @@ public final class InferenceResponses {
         String detail = problem != null ? problem.getMessage() : ProblemResponses.UNEXPECTED;
         if (problem == null) {
             log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), failure);
-        } else if (type == ProblemType.INSUFFICIENT_MEMORY || type == ProblemType.STORE_UNAVAILABLE) {
-            log.warn("{} on {} {}: {}", type.slug(), request.getMethod(), request.getRequestURI(), problem.getMessage());
-        } else if (type.status() >= 500 && type != ProblemType.MODEL_NOT_READY && type != ProblemType.TIMEOUT) {
-            log.error("{} on {}", type.slug(), request.getRequestURI(), failure);
+        } else {
+            ProblemResponses.logged(log, problem, request);
         }
-        if (!"v2".equals(protocol)) {
+        if ("v2".equals(protocol)) {
+            problems.writeV2(response, type, detail);
+        } else {
             problems.write(request, response, type, detail, problem != null ? problem.properties() : Map.of());
-            return;
         }
-        ProblemResponses.headers(type).forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
-        response.setStatus(type.status());
-        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.getOutputStream().write(json.writeValueAsBytes(Map.of("error", detail)));
     }
 }

@@ -5,8 +5,6 @@ import io.plugboard.inference.InferenceResult;
 import io.plugboard.tensor.Tensor;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -15,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Answers inference requests that went asynchronous, after their handler returned: a queued
@@ -72,9 +69,8 @@ final class LaterAnswers {
             lease.close(); // the exchange ended already (the container reported it failed)
             return;
         }
-        Runnable write = () -> {
+        Runnable write = () -> ProblemWriter.loggingAs(async.getRequest(), () -> {
             try (lease) {
-                logAs(async.getRequest());
                 if (cause == null) {
                     responses.result(decoded, result, (HttpServletResponse) async.getResponse());
                 } else {
@@ -84,22 +80,13 @@ final class LaterAnswers {
             } catch (IOException | RuntimeException e) {
                 log.debug("A queued answer could not be written: {}", e.toString());
             } finally {
-                MDC.remove(ProblemWriter.REQUEST_ID_LOG_KEY);
                 end(async);
             }
-        };
+        });
         if (cause == null && Tensor.byteSize(result.outputs().values()) > LARGE_ANSWER_BYTES) {
             async.start(write);
         } else {
             write.run();
-        }
-    }
-
-    /** Puts the request's id in this thread's logging context, as on the request's own thread. */
-    static void logAs(ServletRequest request) {
-        Object id = request.getAttribute(ProblemWriter.REQUEST_ID);
-        if (id != null) {
-            MDC.put(ProblemWriter.REQUEST_ID_LOG_KEY, id.toString());
         }
     }
 
@@ -117,24 +104,12 @@ final class LaterAnswers {
      * rather than letting the container dispatch it to an error page. (Exchanges here have no
      * container timeout: the gateway ends each call at its own.)
      */
-    private record ClientGone(CompletableFuture<InferenceResult> answer) implements AsyncListener {
+    private record ClientGone(CompletableFuture<InferenceResult> answer) implements QuietAsyncListener {
 
         @Override
         public void onError(AsyncEvent event) {
             answer.cancel(false);
             end(event.getAsyncContext());
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
         }
     }
 }

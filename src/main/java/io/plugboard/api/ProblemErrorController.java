@@ -6,7 +6,6 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +27,8 @@ public class ProblemErrorController implements ErrorController {
     private static final Logger log = LoggerFactory.getLogger(ProblemErrorController.class);
 
     private final ProblemWriter problems;
-    private final JsonMapper json;
 
     public ProblemErrorController(JsonMapper json) {
-        this.json = json;
         this.problems = new ProblemWriter(json);
     }
 
@@ -44,16 +41,7 @@ public class ProblemErrorController implements ErrorController {
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         String path = uri != null ? uri.toString() : request.getRequestURI();
         Throwable failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable t ? t : null;
-        ProblemType type = switch (status) {
-            case 401 -> ProblemType.UNAUTHORIZED;
-            case 403 -> ProblemType.FORBIDDEN;
-            case 404 -> ProblemType.NOT_FOUND;
-            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
-            case 406 -> ProblemType.NOT_ACCEPTABLE;
-            case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
-            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
-            default -> status < 500 ? ProblemType.MALFORMED_REQUEST : ProblemType.INTERNAL_ERROR;
-        };
+        ProblemType type = ProblemResponses.typeFor(status);
         String detail;
         if (type == ProblemType.INTERNAL_ERROR) {
             log.error("Unexpected failure on {} {}", request.getMethod(), path, failure);
@@ -66,12 +54,9 @@ public class ProblemErrorController implements ErrorController {
         }
         response.resetBuffer();
         if (V2ErrorHandler.isV2(path)) {
-            response.setStatus(type.status());
-            response.setContentType("application/json");
-            response.getOutputStream().write(json.writeValueAsString(Map.of("error", detail))
-                    .getBytes(StandardCharsets.UTF_8));
-            return;
+            problems.writeV2(response, type, detail);
+        } else {
+            problems.write(request, response, type, detail, Map.of(), path);
         }
-        problems.write(request, response, type, detail, Map.of(), path);
     }
 }

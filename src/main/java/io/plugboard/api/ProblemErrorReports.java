@@ -20,12 +20,7 @@ public final class ProblemErrorReports extends ErrorReportValve {
         if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
             return;
         }
-        ProblemType type = switch (status) {
-            case 404 -> ProblemType.NOT_FOUND;
-            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
-            case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
-            default -> status < 500 ? ProblemType.MALFORMED_REQUEST : ProblemType.INTERNAL_ERROR;
-        };
+        ProblemType type = ProblemResponses.typeFor(status);
         String body = "{\"type\":\"" + type.uri() + "\",\"title\":\"" + type.title() + "\",\"status\":" + status
                 + ",\"detail\":\"The server refused the request before reading it (HTTP " + status
                 + "): check the path, headers and body framing.\"}";

@@ -31,23 +31,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(PlugboardException.class)
     ResponseEntity<ProblemDetail> plugboard(PlugboardException e, HttpServletRequest request) {
-        if (e.type() == ProblemType.STORE_UNAVAILABLE || e.type() == ProblemType.INSUFFICIENT_MEMORY) {
-            // conditions of the moment, not faults of the server: one line, no stack trace
-            log.warn("{} on {} {}: {}", e.type().slug(), request.getMethod(), request.getRequestURI(), e.getMessage());
-        } else if (e.type().status() >= 500 && e.type() != ProblemType.MODEL_NOT_READY
-                && e.type() != ProblemType.TIMEOUT) {
-            log.error("{} on {}", e.type().slug(), request.getRequestURI(), e);
-        }
+        ProblemResponses.logged(log, e, request);
         return ProblemResponses.of(e, request);
     }
 
     @Override
     protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException e,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = rootCause(e);
         String name = root.getClass().getSimpleName();
         String detail = name.contains("FileCount") ? "The upload has more parts than the server takes ("
                 + root.getMessage() + "); send the model's files, and its fields, as fewer parts."
@@ -61,10 +52,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(MultipartException.class)
     ResponseEntity<ProblemDetail> multipart(MultipartException e, HttpServletRequest request) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = rootCause(e);
         String message = String.valueOf(root.getMessage());
         if (message.contains("exceed") || message.contains("too large")) {
             return ProblemResponses.of(ProblemType.PAYLOAD_TOO_LARGE, "The upload exceeds a size limit: " + message,
@@ -100,6 +88,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 ProblemResponses.UNEXPECTED, Map.of(), request);
     }
 
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
     /** A connection closed or reset by the client mid-request (an aborted upload): not a server fault. */
     static boolean clientWentAway(Throwable e) {
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
@@ -118,12 +114,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         if (ex instanceof org.springframework.web.method.annotation.MethodArgumentTypeMismatchException m
                 && "version".equals(m.getName()) && request instanceof ServletWebRequest swr) {
-            String value = String.valueOf(m.getValue());
-            return ResponseEntity.<Object>status(ProblemType.VERSION_NOT_FOUND.status())
-                    .contentType(ProblemResponses.PROBLEM_JSON)
-                    .body(ProblemResponses.of(ProblemType.VERSION_NOT_FOUND, "Version '" + PlugboardException.abbreviate(
-                            value, PlugboardException.MAX_MEMBER) + "' is not a version number.", Map.of(),
-                            swr.getRequest()).getBody());
+            ResponseEntity<ProblemDetail> problem = ProblemResponses.of(new PlugboardException(
+                    ProblemType.VERSION_NOT_FOUND, "Version '" + m.getValue() + "' is not a version number."),
+                    swr.getRequest());
+            return ResponseEntity.status(problem.getStatusCode()).headers(problem.getHeaders()).body(problem.getBody());
         }
         return super.handleTypeMismatch(ex, headers, status, request);
     }
@@ -132,14 +126,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
             HttpStatusCode statusCode, WebRequest request) {
-        ProblemType type = switch (statusCode.value()) {
-            case 404 -> ProblemType.NOT_FOUND;
-            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
-            case 406 -> ProblemType.NOT_ACCEPTABLE;
-            case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
-            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
-            default -> statusCode.is4xxClientError() ? ProblemType.MALFORMED_REQUEST : ProblemType.INTERNAL_ERROR;
-        };
+        ProblemType type = ProblemResponses.typeFor(statusCode.value());
         String detail = body instanceof ProblemDetail p && p.getDetail() != null ? p.getDetail() : ex.getMessage();
         String path = request instanceof ServletWebRequest swr ? swr.getRequest().getRequestURI() : null;
         String method = request instanceof ServletWebRequest swr ? swr.getRequest().getMethod() : "";
@@ -150,10 +137,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                     + "curl -F file=@model.onnx " + path + " (" + detail + ")";
         }
         if (V2ErrorHandler.isV2(path)) { // the protocol's own error form on its paths
-            HttpHeaders v2 = new HttpHeaders();
-            v2.putAll(headers);
-            return ResponseEntity.status(type.status()).headers(v2).contentType(MediaType.APPLICATION_JSON)
-                    .body(Map.of("error", detail));
+            return V2ErrorHandler.error(type.status(), headers, detail);
         }
         ProblemDetail problem = ProblemResponses.detail(type, detail, Map.of(), path);
         if (request instanceof ServletWebRequest swr) {

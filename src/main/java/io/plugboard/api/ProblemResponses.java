@@ -68,6 +68,37 @@ public final class ProblemResponses {
         }
     }
 
+    /**
+     * The problem type of an HTTP status raised outside Plugboard's own code (Spring MVC, the
+     * security firewall, the container): the specific type where there is one.
+     */
+    static ProblemType typeFor(int status) {
+        return switch (status) {
+            case 401 -> ProblemType.UNAUTHORIZED;
+            case 403 -> ProblemType.FORBIDDEN;
+            case 404 -> ProblemType.NOT_FOUND;
+            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
+            case 406 -> ProblemType.NOT_ACCEPTABLE;
+            case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
+            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            default -> status < 500 ? ProblemType.MALFORMED_REQUEST : ProblemType.INTERNAL_ERROR;
+        };
+    }
+
+    /**
+     * Logs a problem as its kind deserves: a condition of the moment (the shared store down, the
+     * request-memory budget full) in one warning line; a server-side failure with its stack trace;
+     * a client's mistake, a model not ready yet or a timeout not at all.
+     */
+    static void logged(org.slf4j.Logger log, PlugboardException e, HttpServletRequest request) {
+        ProblemType type = e.type();
+        if (type == ProblemType.STORE_UNAVAILABLE || type == ProblemType.INSUFFICIENT_MEMORY) {
+            log.warn("{} on {} {}: {}", type.slug(), request.getMethod(), request.getRequestURI(), e.getMessage());
+        } else if (type.status() >= 500 && type != ProblemType.MODEL_NOT_READY && type != ProblemType.TIMEOUT) {
+            log.error("{} on {}", type.slug(), request.getRequestURI(), e);
+        }
+    }
+
     /** Headers every error answer of this type carries: {@code Retry-After} when trying again later can succeed. */
     static HttpHeaders headers(ProblemType type) {
         HttpHeaders headers = new HttpHeaders();

@@ -25,6 +25,39 @@ public final class ProblemWriter {
         this.json = json;
     }
 
+    /**
+     * Writes the Open Inference Protocol's error form, {@code {"error": detail}}, with the type's
+     * status and headers: what {@code /v2} paths answer instead of problem+json.
+     */
+    void writeV2(HttpServletResponse response, ProblemType type, String detail) throws IOException {
+        ProblemResponses.headers(type).forEach((name, values) -> values.forEach(v -> response.addHeader(name, v)));
+        response.setStatus(type.status());
+        response.setContentType("application/json");
+        response.getOutputStream().write(json.writeValueAsBytes(Map.of("error", detail)));
+    }
+
+    /**
+     * Runs {@code action} with the request's id in this thread's logging context, as on the
+     * request's own thread, then puts back what the context held: for work on the request's
+     * behalf on another thread (its answer written later, its access line).
+     */
+    public static void loggingAs(jakarta.servlet.ServletRequest request, Runnable action) {
+        Object id = request.getAttribute(REQUEST_ID);
+        String previous = org.slf4j.MDC.get(REQUEST_ID_LOG_KEY);
+        if (id != null) {
+            org.slf4j.MDC.put(REQUEST_ID_LOG_KEY, id.toString());
+        }
+        try {
+            action.run();
+        } finally {
+            if (previous != null) {
+                org.slf4j.MDC.put(REQUEST_ID_LOG_KEY, previous);
+            } else {
+                org.slf4j.MDC.remove(REQUEST_ID_LOG_KEY);
+            }
+        }
+    }
+
     public void write(HttpServletRequest request, HttpServletResponse response, ProblemType type, String detail)
             throws IOException {
         write(request, response, type, detail, Map.of());

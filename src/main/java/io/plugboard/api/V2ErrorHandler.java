@@ -28,12 +28,12 @@ public class V2ErrorHandler {
     private static final Logger log = LoggerFactory.getLogger(V2ErrorHandler.class);
 
     @ExceptionHandler(PlugboardException.class)
-    ResponseEntity<Map<String, String>> plugboard(PlugboardException e) {
+    ResponseEntity<Object> plugboard(PlugboardException e) {
         return error(e.type().status(), ProblemResponses.headers(e.type()), e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<Map<String, String>> unexpected(Exception e, HttpServletRequest request) {
+    ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
         if (e instanceof ErrorResponse spring) { // Spring MVC's own refusals keep their status
             String detail = spring.getBody().getDetail();
             return error(spring.getStatusCode().value(), spring.getHeaders(), detail != null ? detail : e.getMessage());
@@ -47,7 +47,7 @@ public class V2ErrorHandler {
     }
 
     /** A V2 error body. */
-    static ResponseEntity<Map<String, String>> error(int status, HttpHeaders headers, String message) {
+    static ResponseEntity<Object> error(int status, HttpHeaders headers, String message) {
         return ResponseEntity.status(status).headers(headers).contentType(MediaType.APPLICATION_JSON)
                 .body(Map.of("error", message));
     }

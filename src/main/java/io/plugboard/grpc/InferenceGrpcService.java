@@ -242,13 +242,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
 
     /** A requested output's name; Triton's classification and shared-memory parameters are refused. */
     private static String outputName(ModelInferRequest.InferRequestedOutputTensor output) {
-        for (String param : output.getParametersMap().keySet()) {
-            if (param.equals("classification") || param.startsWith("shared_memory_")) {
-                throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Output parameter '" + param
-                        + "' is not supported by this server (no classification or shared-memory extension).",
-                        Map.of("parameter", param));
-            }
-        }
+        output.getParametersMap().keySet().forEach(io.plugboard.api.codec.RequestParameters::refuseUnsupportedOutputParameter);
         return output.getName();
     }
 

@@ -1,7 +1,7 @@
 package io.plugboard.security;
 
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
+import io.plugboard.api.ProblemWriter;
+import io.plugboard.api.QuietAsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -32,39 +31,9 @@ public final class AccessLog extends OncePerRequestFilter {
             Authentication caller = SecurityContextHolder.getContext().getAuthentication();
             String name = caller == null ? Caller.ANONYMOUS : caller.getName();
             if (request.isAsyncStarted()) { // answered later (a queued inference): logged once it is
-                request.getAsyncContext().addListener(new AsyncListener() {
-                    @Override
-                    public void onComplete(AsyncEvent event) {
-                        // on whichever thread ended the exchange: the line carries the request's id as on its own
-                        String key = io.plugboard.api.ProblemWriter.REQUEST_ID_LOG_KEY;
-                        Object id = request.getAttribute(RequestIds.ATTRIBUTE);
-                        String previous = MDC.get(key);
-                        if (id != null) {
-                            MDC.put(key, id.toString());
-                        }
-                        try {
-                            line(request, response, start, name);
-                        } finally {
-                            if (previous != null) {
-                                MDC.put(key, previous);
-                            } else {
-                                MDC.remove(key);
-                            }
-                        }
-                    }
-
-                    @Override
-                    public void onTimeout(AsyncEvent event) {
-                    }
-
-                    @Override
-                    public void onError(AsyncEvent event) {
-                    }
-
-                    @Override
-                    public void onStartAsync(AsyncEvent event) {
-                    }
-                });
+                // on whichever thread ends the exchange: the line carries the request's id as on its own
+                request.getAsyncContext().addListener(QuietAsyncListener.onComplete(() -> ProblemWriter.loggingAs(
+                        request, () -> line(request, response, start, name))));
             } else {
                 line(request, response, start, name);
             }

@@ -2,9 +2,6 @@ package io.plugboard.api.codec;
 
 import static io.plugboard.api.codec.JsonTokens.malformed;
 
-import io.plugboard.problem.PlugboardException;
-import io.plugboard.problem.ProblemType;
-import java.util.Map;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
@@ -39,9 +36,8 @@ final class OutputRequestReader {
     }
 
     /**
-     * An output's {@code parameters}: {@code binary_data} (null when not given). Triton's
-     * {@code classification} and shared-memory parameters are refused rather than ignored, since
-     * ignoring them would answer with other data than the client expects.
+     * An output's {@code parameters}: {@code binary_data} (null when not given); the extensions'
+     * parameters this server has not are refused.
      */
     private static Boolean parameters(JsonParser p, Boolean binary) {
         if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -52,12 +48,9 @@ final class OutputRequestReader {
         while (p.nextToken() == JsonToken.PROPERTY_NAME) {
             String param = p.currentName();
             p.nextToken();
+            RequestParameters.refuseUnsupportedOutputParameter(param);
             if (param.equals("binary_data")) {
                 value = RequestParameters.flag(param, p.currentToken());
-            } else if (param.equals("classification") || param.startsWith("shared_memory_")) {
-                throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Output parameter '" + param
-                        + "' is not supported by this server (no classification or shared-memory extension).",
-                        Map.of("parameter", param));
             } else {
                 p.skipChildren();
             }

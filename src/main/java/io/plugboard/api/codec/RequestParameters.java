@@ -84,6 +84,19 @@ public record RequestParameters(Duration timeout, boolean binaryOutput) {
         }
     }
 
+    /**
+     * Refuses an output parameter of Triton's extensions this server does not have
+     * ({@code classification}, {@code shared_memory_*}): ignoring it would answer with other data
+     * than the client expects.
+     */
+    public static void refuseUnsupportedOutputParameter(String param) {
+        if (param.equals("classification") || param.startsWith("shared_memory_")) {
+            throw new PlugboardException(ProblemType.INVALID_PARAMETER, "Output parameter '" + param
+                    + "' is not supported by this server (no classification or shared-memory extension).",
+                    Map.of("parameter", param));
+        }
+    }
+
     /** The refusal of a request that names a sequence. */
     public static PlugboardException sequenceRefused(String field) {
         return new PlugboardException(ProblemType.INVALID_PARAMETER, "Parameter '" + field
