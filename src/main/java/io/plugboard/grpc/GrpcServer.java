@@ -115,7 +115,8 @@ public final class GrpcServer implements SmartLifecycle {
                                 && uncompressed(headers) ? null : blocking;
                     }
                 })
-                .decompressorRegistry(io.grpc.DecompressorRegistry.getDefaultInstance().with(new DeflateCodec(), true))
+                .decompressorRegistry(io.grpc.DecompressorRegistry.getDefaultInstance()
+                        .with(new HeldCodec(new io.grpc.Codec.Gzip()), true).with(new HeldCodec(new DeflateCodec()), true))
                 .maxInboundMessageSize(settings.maxMessageBytes())
                 .maxInboundMetadataSize(64 << 10)
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)

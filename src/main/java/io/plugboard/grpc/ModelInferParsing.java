@@ -73,8 +73,8 @@ final class ModelInferParsing {
                     boolean tooLarge = e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED;
                     return new Parsed(null, GrpcProblems.status(new PlugboardException(
                             tooLarge ? ProblemType.PAYLOAD_TOO_LARGE : ProblemType.MALFORMED_REQUEST,
-                            (tooLarge ? "The message is larger than the server takes (plugboard.grpc.max-message-size), "
-                                    + "once decompressed: " : "The message is not a valid ModelInferRequest: ")
+                            (tooLarge ? "The message is too large (plugboard.grpc.max-message-size, or inflating "
+                                    + "past its ratio): " : "The message is not a valid ModelInferRequest: ")
                                     + e.getStatus().getDescription())));
                 }
             }
