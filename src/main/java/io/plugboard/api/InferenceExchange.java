@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -82,6 +83,7 @@ public final class InferenceExchange implements AutoCloseable {
             throw tooLarge();
         }
         InputStream source = request.getInputStream();
+        byte[] whole = null; // the body, when it is all in memory
         if (request.isAsyncSupported()) {
             byte[] arrived = length == 0 ? new byte[0]
                     : length > 0 && length <= INLINE_BYTES ? arrived(source, (int) length) : null;
@@ -99,14 +101,16 @@ public final class InferenceExchange implements AutoCloseable {
                 return;
             }
             source = new ByteArrayInputStream(arrived);
+            whole = arrived;
         }
         InputStream body = source;
+        byte[] inMemory = whole;
         RequestMemory.Lease lease = memory.open();
         boolean handedOver = false;
         try {
             Read read = length >= 0 && length <= INLINE_BYTES && !ContentEncodings.compressed(request)
-                    ? read(request, body, length, lease, false)
-                    : decodeThreads.run(() -> read(request, body, length, lease, false));
+                    ? read(request, body, inMemory, length, lease, false)
+                    : decodeThreads.run(() -> read(request, body, inMemory, length, lease, false));
             InferenceRequest inference = read.decoded().request(read.binaryInputs());
             if (!request.isAsyncSupported()) {
                 responses.result(read.decoded(), gateway.infer(id, version, inference, protocol), response);
@@ -157,8 +161,8 @@ public final class InferenceExchange implements AutoCloseable {
         try {
             byte[] body = readWhole(request, source, lease);
             Read read = body.length <= INLINE_BYTES && !ContentEncodings.compressed(request)
-                    ? read(request, new ByteArrayInputStream(body), body.length, lease, true)
-                    : decodeThreads.run(() -> read(request, new ByteArrayInputStream(body), body.length, lease, true));
+                    ? read(request, new ByteArrayInputStream(body), body, body.length, lease, true)
+                    : decodeThreads.run(() -> read(request, new ByteArrayInputStream(body), body, body.length, lease, true));
             CompletableFuture<InferenceResult> answer = gateway.inferHereOrLater(id, version,
                     read.decoded().request(read.binaryInputs()), protocol, gateway.nanoTime());
             handedOver = true;
@@ -215,30 +219,28 @@ public final class InferenceExchange implements AutoCloseable {
     }
 
     /**
-     * Decodes the body read from {@code source}, as the request's headers describe it; a body
-     * already {@code charged} (read into memory first) is not charged again.
+     * Decodes the body read from {@code sent}, as the request's headers describe it; a body
+     * already {@code charged} (read into memory first) is not charged again. {@code whole} is the
+     * body when it is all in memory (then JSON is decoded from its bytes, the faster way), or null.
      */
-    private Read read(HttpServletRequest request, InputStream sent, long sentLength, RequestMemory.Lease lease,
-            boolean sentCharged) throws IOException {
+    private Read read(HttpServletRequest request, InputStream sent, byte[] whole, long sentLength,
+            RequestMemory.Lease lease, boolean sentCharged) throws IOException {
         InputStream source = ContentEncodings.decoded(request, sent);
         boolean inflated = source != sent; // its length is known only once read, and charged as it is
         long length = inflated ? -1 : sentLength;
         boolean charged = sentCharged && !inflated;
         long maxElements = (length > 0 ? length : maxRequestBytes) / 2 + 1;
         String headerLength = request.getHeader(HEADER_LENGTH);
+        if (headerLength == null && whole != null && !inflated) {
+            if (!charged) {
+                lease.charge((long) whole.length * JSON_BYTES_PER_BYTE);
+            }
+            return json(request, () -> decoder.decodeJsonOnly(whole, maxElements));
+        }
         InputStream limited = new LimitedInputStream(source, maxRequestBytes, this::tooLarge);
         try (InputStream body = charged ? limited : new ChargedInputStream(limited, lease, charge(request))) {
             if (headerLength == null) { // JSON, whatever its Content-Type (some clients label every body octet-stream)
-                try {
-                    return new Read(decoder.decodeJsonOnly(body, maxElements), Map.of());
-                } catch (PlugboardException e) {
-                    if (e.type() != ProblemType.MALFORMED_REQUEST || !isOctetStream(request)) {
-                        throw e;
-                    }
-                    throw new PlugboardException(ProblemType.MALFORMED_REQUEST, e.getMessage() + " A body with binary "
-                            + "tensor data needs the " + HEADER_LENGTH + " header giving the length of its JSON part.",
-                            e.properties());
-                }
+                return json(request, () -> decoder.decodeJsonOnly(body, maxElements));
             }
             long jsonLength = parseLength(headerLength, length);
             byte[] json = body.readNBytes((int) jsonLength);
@@ -247,9 +249,23 @@ public final class InferenceExchange implements AutoCloseable {
                         + HEADER_LENGTH + " says.");
             }
             lease.charge(jsonLength * (JSON_BYTES_PER_BYTE - 1));
-            DecodedRequest decoded = decoder.decodeHeader(new ByteArrayInputStream(json), maxElements);
+            DecodedRequest decoded = decoder.decodeHeader(json, maxElements);
             return new Read(decoded, BinaryTensors.readInputs(body, decoded.binaryInputs(),
                     length >= 0 ? length - jsonLength : -1));
+        }
+    }
+
+    /** A body decoded as JSON alone; a refusal of one labelled octet-stream says what binary data needs. */
+    private static Read json(HttpServletRequest request, Supplier<DecodedRequest> decode) {
+        try {
+            return new Read(decode.get(), Map.of());
+        } catch (PlugboardException e) {
+            if (e.type() != ProblemType.MALFORMED_REQUEST || !isOctetStream(request)) {
+                throw e;
+            }
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, e.getMessage() + " A body with binary "
+                    + "tensor data needs the " + HEADER_LENGTH + " header giving the length of its JSON part.",
+                    e.properties());
         }
     }
 

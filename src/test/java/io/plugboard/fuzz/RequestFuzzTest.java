@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.plugboard.api.codec.BinaryTensors;
+import io.plugboard.api.codec.BothWays;
 import io.plugboard.api.codec.DecodedRequest;
-import io.plugboard.api.codec.JsonRequestDecoder;
 import io.plugboard.archive.ArchiveLimits;
 import io.plugboard.archive.SafeExtractor;
 import io.plugboard.format.CandidateFile;
 import io.plugboard.format.FormatDetector;
 import io.plugboard.problem.PlugboardException;
-import io.plugboard.support.Http;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,12 +29,12 @@ import java.util.stream.Stream;
  */
 class RequestFuzzTest {
 
-    private static final JsonRequestDecoder DECODER = new JsonRequestDecoder(Http.JSON);
 
+    /** Decoded streamed and from its bytes, which must agree (the same tensors, or the same refusal). */
     @FuzzTest(maxDuration = "60s")
     void jsonRequests(byte[] body) {
         try {
-            DECODER.decode(new ByteArrayInputStream(body), 1 << 20);
+            BothWays.decode(body, 1 << 20);
         } catch (PlugboardException expected) {
             assertThat(expected.type().status()).isLessThan(500);
         }
@@ -49,7 +48,7 @@ class RequestFuzzTest {
         }
         int headerLength = Math.min(body.length - 2, ((body[0] & 0xff) << 8) | (body[1] & 0xff));
         try {
-            DecodedRequest decoded = DECODER.decodeHeader(new ByteArrayInputStream(body, 2, headerLength), 1 << 20);
+            DecodedRequest decoded = BothWays.decode(Arrays.copyOfRange(body, 2, 2 + headerLength), 1 << 20);
             byte[] rest = Arrays.copyOfRange(body, 2 + headerLength, body.length);
             BinaryTensors.readInputs(new ByteArrayInputStream(rest), decoded.binaryInputs(), rest.length);
         } catch (PlugboardException expected) {

@@ -8,7 +8,7 @@ import tools.jackson.core.JsonToken;
 /** Streams an input's {@code data}, flat or nested, into a sink one scalar element at a time. */
 final class DataReader {
 
-    private static final int MAX_DEPTH = 32;
+    static final int MAX_DEPTH = 32;
 
     private DataReader() {
     }

@@ -29,8 +29,9 @@ final class InputReader {
      * Reads the entry the parser is at.
      *
      * @param maxElements the most elements the input may declare
+     * @param numbers the numeric data arrays spliced out of what the parser reads
      */
-    static DecodedInput read(JsonParser p, long maxElements) {
+    static DecodedInput read(JsonParser p, long maxElements, NumericArrays numbers) {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw malformed("Each entry of 'inputs' must be an object.");
         }
@@ -38,6 +39,7 @@ final class InputReader {
         DataType type = null;
         long[] shape = null;
         TokenBuffer early = null;
+        int earlyArray = -1; // a spliced numeric array read before the datatype or shape
         ElementSink sink = null;
         int count = -1;
         boolean sawData = false;
@@ -51,10 +53,19 @@ final class InputReader {
                 case "shape" -> shape = ShapeReader.read(p, maxElements);
                 case "data" -> {
                     sawData = true;
+                    int spliced = numbers.take(p);
+                    early = null;
+                    earlyArray = -1;
                     if (type != null && shape != null) {
                         count = count(name, shape, maxElements);
                         sink = sink(name, type, count);
-                        DataReader.read(p, sink);
+                        if (spliced >= 0) {
+                            numbers.read(spliced, sink);
+                        } else {
+                            DataReader.read(p, sink);
+                        }
+                    } else if (spliced >= 0) {
+                        earlyArray = spliced;
                     } else {
                         early = new TokenBuffer(maxElements);
                         DataReader.read(p, early);
@@ -91,7 +102,11 @@ final class InputReader {
         if (sink == null) {
             count = count(name, shape, maxElements);
             sink = sink(name, type, count);
-            early.replay(sink);
+            if (earlyArray >= 0) {
+                numbers.read(earlyArray, sink);
+            } else {
+                early.replay(sink);
+            }
         }
         return new DecodedInput(name, finish(name, type, shape, count, sink), null);
     }

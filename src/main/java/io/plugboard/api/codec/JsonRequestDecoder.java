@@ -39,7 +39,15 @@ public final class JsonRequestDecoder {
 
     /** A request sent as JSON alone: no input may declare {@code binary_data_size}. */
     public DecodedRequest decodeJsonOnly(InputStream body, long maxElements) {
-        DecodedRequest decoded = decodeHeader(body, maxElements);
+        return jsonOnly(decodeHeader(body, maxElements));
+    }
+
+    /** As {@link #decodeJsonOnly(InputStream, long)}, for a body already in memory (the faster way). */
+    public DecodedRequest decodeJsonOnly(byte[] body, long maxElements) {
+        return jsonOnly(decodeHeader(body, maxElements));
+    }
+
+    private static DecodedRequest jsonOnly(DecodedRequest decoded) {
         if (!decoded.binaryInputs().isEmpty()) {
             throw malformed("Input '" + decoded.binaryInputs().get(0).name() + "' declares binary_data_size, but the "
                     + "request was sent as JSON; send it as application/octet-stream with an "
@@ -54,58 +62,75 @@ public final class JsonRequestDecoder {
      */
     public DecodedRequest decodeHeader(InputStream body, long maxElements) {
         try (JsonParser p = mapper.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw malformed("The request body must be a JSON object.");
-            }
-            String id = null;
-            Map<String, Tensor> inputs = new LinkedHashMap<>();
-            List<DecodedRequest.BinaryInput> binary = new ArrayList<>();
-            java.util.Set<String> names = new java.util.HashSet<>(); // one look-up per input, however many
-            List<DecodedRequest.OutputRequest> outputs = new ArrayList<>();
-            RequestParameters parameters = RequestParameters.DEFAULTS;
-            boolean sawInputs = false;
-            while (p.nextToken() == JsonToken.PROPERTY_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "id" -> id = value == JsonToken.VALUE_NULL ? null : requireString(p, "id");
-                    case "parameters" -> parameters = RequestParameters.read(p);
-                    case "inputs" -> {
-                        sawInputs = true;
-                        requireArray(p, "inputs");
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
-                            InputReader.DecodedInput input = InputReader.read(p, maxElements);
-                            if (!names.add(input.name())) {
-                                String name = input.name().length() > 64 ? input.name().substring(0, 64) + "…" : input.name();
-                                throw malformed("Input '" + name + "' appears twice.");
-                            }
-                            if (input.binary() != null) {
-                                binary.add(input.binary());
-                            } else {
-                                inputs.put(input.name(), input.tensor());
-                            }
-                        }
-                    }
-                    case "outputs" -> {
-                        if (value != JsonToken.VALUE_NULL) {
-                            requireArray(p, "outputs");
-                            while (p.nextToken() != JsonToken.END_ARRAY) {
-                                outputs.add(OutputRequestReader.read(p));
-                            }
-                        }
-                    }
-                    default -> p.skipChildren();
-                }
-            }
-            if (!sawInputs) {
-                throw malformed("The request has no 'inputs' array.");
-            }
-            if (p.nextToken() != null) {
-                throw malformed("The request has more after its JSON object; send one object.");
-            }
-            return new DecodedRequest(id, inputs, binary, outputs, parameters.timeout(), parameters.binaryOutput());
+            return decode(p, NumericArrays.NONE, maxElements);
         } catch (JacksonException e) {
             throw malformed("The request is not valid JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * As {@link #decodeHeader(InputStream, long)}, for a JSON part already in memory: numeric
+     * {@code data} arrays are converted straight from its bytes.
+     */
+    public DecodedRequest decodeHeader(byte[] body, long maxElements) {
+        NumericArrays numbers = NumericArrays.in(body);
+        try (JsonParser p = mapper.createParser(numbers.parsed())) {
+            return decode(p, numbers, maxElements);
+        } catch (JacksonException e) {
+            throw malformed("The request is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static DecodedRequest decode(JsonParser p, NumericArrays numbers, long maxElements) {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw malformed("The request body must be a JSON object.");
+        }
+        String id = null;
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        List<DecodedRequest.BinaryInput> binary = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>(); // one look-up per input, however many
+        List<DecodedRequest.OutputRequest> outputs = new ArrayList<>();
+        RequestParameters parameters = RequestParameters.DEFAULTS;
+        boolean sawInputs = false;
+        while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "id" -> id = value == JsonToken.VALUE_NULL ? null : requireString(p, "id");
+                case "parameters" -> parameters = RequestParameters.read(p);
+                case "inputs" -> {
+                    sawInputs = true;
+                    requireArray(p, "inputs");
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        InputReader.DecodedInput input = InputReader.read(p, maxElements, numbers);
+                        if (!names.add(input.name())) {
+                            String name = input.name().length() > 64 ? input.name().substring(0, 64) + "…" : input.name();
+                            throw malformed("Input '" + name + "' appears twice.");
+                        }
+                        if (input.binary() != null) {
+                            binary.add(input.binary());
+                        } else {
+                            inputs.put(input.name(), input.tensor());
+                        }
+                    }
+                }
+                case "outputs" -> {
+                    if (value != JsonToken.VALUE_NULL) {
+                        requireArray(p, "outputs");
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            outputs.add(OutputRequestReader.read(p));
+                        }
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (!sawInputs) {
+            throw malformed("The request has no 'inputs' array.");
+        }
+        if (p.nextToken() != null) {
+            throw malformed("The request has more after its JSON object; send one object.");
+        }
+        return new DecodedRequest(id, inputs, binary, outputs, parameters.timeout(), parameters.binaryOutput());
     }
 }

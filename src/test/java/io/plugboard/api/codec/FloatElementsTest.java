@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.plugboard.inference.InferenceRequest;
-import io.plugboard.support.Http;
-import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +15,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Float tensor elements are rounded once, to the tensor's own precision. */
 class FloatElementsTest {
 
-    private static final JsonRequestDecoder DECODER = new JsonRequestDecoder(Http.JSON);
     /**
      * Just above the midpoint between 1 and the next float (1 + 2^-24): the nearest double is the
      * midpoint itself, which then rounds to 1 (ties to even); the nearest float is 1 + 2^-23.
@@ -25,7 +22,7 @@ class FloatElementsTest {
     private static final String ABOVE_MIDPOINT = "1.0000000596046448";
 
     private static ByteBuffer data(String json) {
-        InferenceRequest request = DECODER.decode(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), 1 << 20);
+        InferenceRequest request = BothWays.decode(json.getBytes(StandardCharsets.UTF_8), 1 << 20).request(java.util.Map.of());
         return request.inputs().get("x").data().order(ByteOrder.LITTLE_ENDIAN);
     }
 

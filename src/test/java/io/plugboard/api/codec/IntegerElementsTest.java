@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
-import io.plugboard.support.Http;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,11 +13,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Integer tensor elements: checked by form before any conversion, and never echoed at length. */
 class IntegerElementsTest {
 
-    private static final JsonRequestDecoder DECODER = new JsonRequestDecoder(Http.JSON);
 
     private static Object decode(String element) {
         String json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"INT32\",\"data\":[" + element + "]}]}";
-        return DECODER.decode(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), 1 << 20);
+        return BothWays.decode(json.getBytes(StandardCharsets.UTF_8), 1 << 20);
     }
 
     @ParameterizedTest
@@ -47,7 +44,7 @@ class IntegerElementsTest {
     @Test
     void bytesAfterTheJsonObjectAreRefused() {
         String json = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1],\"datatype\":\"INT32\",\"data\":[1]}]} {}";
-        assertThatThrownBy(() -> DECODER.decode(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), 1 << 20))
+        assertThatThrownBy(() -> BothWays.decode(json.getBytes(StandardCharsets.UTF_8), 1 << 20))
                 .isInstanceOfSatisfying(PlugboardException.class, e -> {
                     assertThat(e.type()).isEqualTo(ProblemType.MALFORMED_REQUEST);
                     assertThat(e.getMessage()).contains("after its JSON object");
