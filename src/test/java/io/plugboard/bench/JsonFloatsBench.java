@@ -13,7 +13,10 @@ import tools.jackson.databind.json.JsonMapper;
  * shortest decimal of each double (17 digits, as Python's json writes a float32 tensor's
  * {@code tolist()}) and of each float (9 digits). Rounds alternate between:
  * <ul>
- *   <li>the server's decoder (Jackson's streaming parser, elements parsed straight to float);</li>
+ *   <li>the server's decoder as a body in memory is decoded (numeric arrays converted straight from
+ *       the bytes, the rest through Jackson's parser);</li>
+ *   <li>the server's decoder as a compressed body is decoded (Jackson's streaming parser, elements
+ *       parsed straight to float);</li>
  *   <li>Jackson tokenizing the same body without converting a number: what any decoder built on it
  *       pays at least;</li>
  *   <li>a bare scan of the bytes that only finds where each number ends: what any JSON decoder in
@@ -37,20 +40,21 @@ public final class JsonFloatsBench {
         JsonRequestDecoder decoder = new JsonRequestDecoder(mapper);
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         String[] spellings = {"double", "float"};
-        String[] ways = {"server decoder", "Jackson tokens only", "bare byte scan"};
-        double[][][] cpu = new double[2][3][rounds];
+        String[] ways = {"server, from bytes", "server, streamed", "Jackson tokens only", "bare byte scan"};
+        double[][][] cpu = new double[2][ways.length][rounds];
         for (int r = 0; r < rounds; r++) {
             for (int s = 0; s < 2; s++) {
                 byte[] body = body(s == 0);
-                for (int w = 0; w < 3; w++) {
-                    int way = (w + r) % 3; // a different order each round
+                for (int w = 0; w < ways.length; w++) {
+                    int way = (w + r) % ways.length; // a different order each round
                     long cpu0 = threads.getCurrentThreadCpuTime();
                     long end = System.nanoTime() + millis * 1_000_000;
                     long n = 0;
                     while (System.nanoTime() < end) {
                         switch (way) {
-                            case 0 -> sink += decoder.decode(new ByteArrayInputStream(body), 1 << 24).inputs().size();
-                            case 1 -> sink += tokens(mapper, body);
+                            case 0 -> sink += decoder.decodeJsonOnly(body, 1 << 24).inputs().size();
+                            case 1 -> sink += decoder.decode(new ByteArrayInputStream(body), 1 << 24).inputs().size();
+                            case 2 -> sink += tokens(mapper, body);
                             default -> sink += scan(body);
                         }
                         n++;
@@ -61,7 +65,7 @@ public final class JsonFloatsBench {
         }
         for (int s = 0; s < 2; s++) {
             System.out.printf("%s spelling (%d bytes):%n", spellings[s], body(s == 0).length);
-            for (int w = 0; w < 3; w++) {
+            for (int w = 0; w < ways.length; w++) {
                 double[] v = cpu[s][w].clone();
                 java.util.Arrays.sort(v);
                 System.out.printf("  %-20s %6.1f ns CPU per element (%d rounds: %.1f–%.1f)%n", ways[w],

@@ -74,7 +74,8 @@ public final class JsonRequestDecoder {
      */
     public DecodedRequest decodeHeader(byte[] body, long maxElements) {
         NumericArrays numbers = NumericArrays.in(body);
-        try (JsonParser p = mapper.createParser(numbers.parsed())) {
+        // read as a stream all the same, so that whatever is not spliced is parsed exactly as when streamed
+        try (JsonParser p = mapper.createParser(new java.io.ByteArrayInputStream(numbers.parsed()))) {
             return decode(p, numbers, maxElements);
         } catch (JacksonException e) {
             throw malformed("The request is not valid JSON: " + e.getOriginalMessage());

@@ -27,7 +27,11 @@ final class NumberText {
     private static final long MIDPOINT = 1L << 28;
     /** How close to a midpoint (in units of the double's last place) is too close to decide here. */
     private static final long MARGIN = 64;
-    private static final int MAX_SIGNIFICANT = 18; // 18 digits always fit a long
+    /** Below this, eight more digits still fit in 18. */
+    private static final long TEN_DIGITS = 10_000_000_000L;
+    /** Once the digits gathered reach this, they are 18 significant digits: one more might not fit a long. */
+    private static final long EIGHTEEN_DIGITS = 100_000_000_000_000_000L;
+    private static final int MAX_SIGNIFICANT = 18;
 
     static {
         double p = 1;
@@ -40,66 +44,65 @@ final class NumberText {
         }
     }
 
-    private NumberText() {
+    private final byte[] b;
+    private final int to;
+    private final ElementSink sink;
+    /** Where reading is. */
+    private int i;
+    /** The significant digits gathered of the number being read (at most 18). */
+    private long m;
+
+    private NumberText(byte[] b, int from, int to, ElementSink sink) {
+        this.b = b;
+        this.i = from;
+        this.to = to;
+        this.sink = sink;
     }
 
     /** Sends each number between {@code from} and {@code to} to {@code sink}, in order. */
     static void read(byte[] b, int from, int to, ElementSink sink) {
-        int i = from;
+        new NumberText(b, from, to, sink).read();
+    }
+
+    private void read() {
         while (i < to) {
             byte c = b[i];
-            i = c == '-' || (c >= '0' && c <= '9') ? element(b, i, to, sink) : i + 1;
+            if (c == '-' || Digits.isDigit(c)) {
+                element();
+            } else {
+                i++;
+            }
         }
     }
 
-    /** Converts the number starting at {@code s}; returns the index after it. */
-    private static int element(byte[] b, int s, int to, ElementSink sink) {
-        int i = s;
-        boolean negative = b[i] == '-';
+    /** Converts the number at the position, and moves past it. */
+    private void element() {
+        int s = i;
+        boolean negative = b[s] == '-';
         if (negative) {
             i++;
         }
-        long m = 0;
-        int significant = 0;
-        int exponent = 0;
-        boolean truncated = false;
-        int integerDigits = 0;
-        for (; i < to && isDigit(b[i]); i++, integerDigits++) {
-            int d = b[i] - '0';
-            if (significant < MAX_SIGNIFICANT) {
-                m = m * 10 + d;
-                significant += m == 0 ? 0 : 1;
-            } else {
-                exponent++;
-                truncated |= d != 0;
-            }
-        }
+        m = 0;
+        int integerStart = i;
+        gather();
+        int dropped = i;
+        i = Digits.end(b, i, to); // integer digits past the first 18 significant ones
+        int exponent = i - dropped;
+        boolean truncated = nonZero(dropped, i);
+        int integerDigits = i - integerStart;
         boolean decimal = false;
         if (i < to && b[i] == '.') {
             decimal = true;
-            for (i++; i < to && isDigit(b[i]); i++) {
-                int d = b[i] - '0';
-                if (significant < MAX_SIGNIFICANT) {
-                    m = m * 10 + d;
-                    significant += m == 0 ? 0 : 1;
-                    exponent--;
-                } else {
-                    truncated |= d != 0;
-                }
-            }
+            int fraction = ++i;
+            gather();
+            exponent -= i - fraction;
+            int rest = i;
+            i = Digits.end(b, i, to);
+            truncated |= nonZero(rest, i);
         }
         if (i < to && (b[i] == 'e' || b[i] == 'E')) {
             decimal = true;
-            i++;
-            boolean negativeExponent = b[i] == '-';
-            if (b[i] == '-' || b[i] == '+') {
-                i++;
-            }
-            int e = 0;
-            for (; i < to && isDigit(b[i]); i++) {
-                e = Math.min(e * 10 + (b[i] - '0'), 1_000_000); // far past any float's range: only its side matters
-            }
-            exponent += negativeExponent ? -e : e;
+            exponent += exponent();
         }
         if (!decimal) {
             integer(b, s, i, negative, m, integerDigits, sink);
@@ -109,7 +112,47 @@ final class NumberText {
             sink.decimal(toDouble(negative, m, exponent, truncated, b, s, i),
                     sink.wantsDecimalText() ? text(b, s, i) : null);
         }
-        return i;
+    }
+
+    /**
+     * Gathers digits into {@link #m} while it holds fewer than 18 significant ones, eight at a
+     * time where it can. Leading zeros leave it at 0: only significant digits count.
+     */
+    private void gather() {
+        while (m < TEN_DIGITS && i + 8 <= to) {
+            long word = Digits.word(b, i);
+            if (Digits.nonDigits(word) != 0) {
+                break;
+            }
+            m = m * 100_000_000L + Digits.value(word);
+            i += 8;
+        }
+        for (int d; i < to && m < EIGHTEEN_DIGITS && (d = b[i] - '0') >= 0 && d <= 9; i++) {
+            m = m * 10 + d;
+        }
+    }
+
+    /** The exponent after an {@code e}, at the position: far past any float's range, only its side matters. */
+    private int exponent() {
+        i++;
+        boolean negative = b[i] == '-';
+        if (negative || b[i] == '+') {
+            i++;
+        }
+        int e = 0;
+        for (; i < to && Digits.isDigit(b[i]); i++) {
+            e = Math.min(e * 10 + (b[i] - '0'), 1_000_000);
+        }
+        return negative ? -e : e;
+    }
+
+    private boolean nonZero(int from, int end) {
+        for (int k = from; k < end; k++) {
+            if (b[k] != '0') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void integer(byte[] b, int s, int end, boolean negative, long m, int digits, ElementSink sink) {
@@ -164,10 +207,6 @@ final class NumberText {
             return exponent > 22 ? d * POW10[22] * POW10[exponent - 22] : d * POW10[exponent];
         }
         return exponent < -22 ? d / POW10[22] / POW10[-exponent - 22] : d / POW10[-exponent];
-    }
-
-    private static boolean isDigit(byte c) {
-        return c >= '0' && c <= '9';
     }
 
     private static String text(byte[] b, int s, int end) {

@@ -322,9 +322,7 @@ final class NumericArrays {
         /** One or more digits. */
         private boolean digits() {
             int start = pos;
-            while (pos < end && b[pos] >= '0' && b[pos] <= '9') {
-                pos++;
-            }
+            pos = Digits.end(b, pos, end);
             return pos > start;
         }
 
