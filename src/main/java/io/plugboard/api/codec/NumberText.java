@@ -85,10 +85,14 @@ final class NumberText {
         m = 0;
         int integerStart = i;
         gather();
-        int dropped = i;
-        i = Digits.end(b, i, to); // integer digits past the first 18 significant ones
-        int exponent = i - dropped;
-        boolean truncated = nonZero(dropped, i);
+        int exponent = 0;
+        boolean truncated = false;
+        if (i < to && Digits.isDigit(b[i])) { // integer digits past the first 18 significant ones
+            int dropped = i;
+            i = Digits.end(b, i, to);
+            exponent = i - dropped;
+            truncated = nonZero(dropped, i);
+        }
         int integerDigits = i - integerStart;
         boolean decimal = false;
         if (i < to && b[i] == '.') {
@@ -96,9 +100,11 @@ final class NumberText {
             int fraction = ++i;
             gather();
             exponent -= i - fraction;
-            int rest = i;
-            i = Digits.end(b, i, to);
-            truncated |= nonZero(rest, i);
+            if (i < to && Digits.isDigit(b[i])) { // fraction digits past them
+                int rest = i;
+                i = Digits.end(b, i, to);
+                truncated |= nonZero(rest, i);
+            }
         }
         if (i < to && (b[i] == 'e' || b[i] == 'E')) {
             decimal = true;
