@@ -65,6 +65,7 @@ final class InputReader {
                             DataReader.read(p, sink);
                         }
                     } else if (spliced >= 0) {
+                        TokenBuffer.requireRoom(numbers.elements(spliced), maxElements); // as if buffered
                         earlyArray = spliced;
                     } else {
                         early = new TokenBuffer(maxElements);

@@ -26,7 +26,8 @@ final class NumericArrays {
     /** The deepest nesting {@link DataReader} reads in a {@code data} value. */
     private static final int MAX_DATA_DEPTH = DataReader.MAX_DEPTH;
 
-    static final NumericArrays NONE = new NumericArrays(new byte[0], new byte[0], new int[0], new int[0], new int[0]);
+    static final NumericArrays NONE = new NumericArrays(new byte[0], new byte[0], new int[0], new int[0], new int[0],
+            new int[0]);
 
     private static final byte[] INPUTS = {'i', 'n', 'p', 'u', 't', 's'};
     private static final byte[] DATA = {'d', 'a', 't', 'a'};
@@ -40,23 +41,26 @@ final class NumericArrays {
     private final byte[] parsed;
     /** Where each spliced array's {@code [} is in {@link #parsed}, ascending. */
     private final int[] at;
-    /** Each spliced array's bytes in {@link #body}, {@code [} included to {@code ]} excluded. */
+    /** Each spliced array's bytes in {@link #body}: from its {@code [} to just after its {@code ]}. */
     private final int[] from;
     private final int[] to;
+    /** How many numbers each spliced array holds. */
+    private final int[] elements;
 
-    private NumericArrays(byte[] body, byte[] parsed, int[] at, int[] from, int[] to) {
+    private NumericArrays(byte[] body, byte[] parsed, int[] at, int[] from, int[] to, int[] elements) {
         this.body = body;
         this.parsed = parsed;
         this.at = at;
         this.from = from;
         this.to = to;
+        this.elements = elements;
     }
 
     /** The numeric arrays of {@code body}; none when it holds none or is not strictly valid JSON. */
     static NumericArrays in(byte[] body) {
         Scan scan = new Scan(body);
         if (!scan.document() || scan.count == 0) {
-            return new NumericArrays(body, body, new int[0], new int[0], new int[0]);
+            return new NumericArrays(body, body, new int[0], new int[0], new int[0], new int[0]);
         }
         int n = scan.count;
         int removed = 0;
@@ -75,7 +79,8 @@ final class NumericArrays {
             read = scan.ends[k] - 1; // from the ']'
         }
         System.arraycopy(body, read, parsed, written, body.length - read);
-        return new NumericArrays(body, parsed, at, Arrays.copyOf(scan.starts, n), Arrays.copyOf(scan.ends, n));
+        return new NumericArrays(body, parsed, at, Arrays.copyOf(scan.starts, n), Arrays.copyOf(scan.ends, n),
+                Arrays.copyOf(scan.counts, n));
     }
 
     /** How many arrays were spliced out. */
@@ -105,6 +110,11 @@ final class NumericArrays {
         return k;
     }
 
+    /** How many numbers spliced array {@code k} holds. */
+    int elements(int k) {
+        return elements[k];
+    }
+
     /** Sends the elements of spliced array {@code k} to {@code sink}. */
     void read(int k, ElementSink sink) {
         NumberText.read(body, from[k], to[k], sink);
@@ -123,6 +133,7 @@ final class NumericArrays {
         int count;
         int[] starts = new int[4];
         int[] ends = new int[4];
+        int[] counts = new int[4];
 
         Scan(byte[] b) {
             this.b = b;
@@ -232,9 +243,11 @@ final class NumericArrays {
             if (count == starts.length) {
                 starts = Arrays.copyOf(starts, count * 2);
                 ends = Arrays.copyOf(ends, count * 2);
+                counts = Arrays.copyOf(counts, count * 2);
             }
             starts[count] = start;
             ends[count] = pos;
+            counts[count] = numbers;
             count++;
             return true;
         }

@@ -19,11 +19,16 @@ final class TokenBuffer implements ElementSink {
     }
 
     private void add(Object v) {
-        if (values.size() >= limit) {
+        requireRoom(values.size() + 1, limit);
+        values.add(v);
+    }
+
+    /** Refuses {@code count} elements held before their tensor's datatype or shape is known, past {@code limit}. */
+    static void requireRoom(long count, long limit) {
+        if (count > limit) {
             throw new io.plugboard.problem.PlugboardException(io.plugboard.problem.ProblemType.PAYLOAD_TOO_LARGE,
                     "The request holds more tensor elements than its size allows.");
         }
-        values.add(v);
     }
 
     @Override

@@ -114,6 +114,18 @@ class NumericArraysTest {
         agreed(json);
     }
 
+    /** Data read before its datatype or shape is held to the element limit either way. */
+    @Test
+    void dataBeforeItsDatatypeIsHeldToTheElementLimit() {
+        byte[] json = "{\"inputs\":[{\"data\":[1,[2,3]],\"name\":\"x\",\"datatype\":\"INT32\",\"shape\":[3]}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(NumericArrays.in(json).arrays()).isOne();
+        assertThat(BothWays.decode(json, 3).inputs()).containsKey("x");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BothWays.decode(json, 2))
+                .isInstanceOfSatisfying(PlugboardException.class,
+                        e -> assertThat(e.type()).isEqualTo(io.plugboard.problem.ProblemType.PAYLOAD_TOO_LARGE));
+    }
+
     @Test
     void nestingAsDeepAsTheDataReaderGoesIsSplicedAndDeeperIsNot() {
         String deepest = "[".repeat(33) + "1,2" + "]".repeat(33);
