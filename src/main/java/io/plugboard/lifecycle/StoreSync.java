@@ -114,6 +114,7 @@ public final class StoreSync implements AutoCloseable {
             return;
         }
         registry.onMissing(this::fetch);
+        registry.whileLoading(this::awaitFetch);
         log.info("Models come from the shared store {}, polled every {}", shared.location(), pollInterval);
         runQuietly();
         poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -416,6 +417,19 @@ public final class StoreSync implements AutoCloseable {
         } finally {
             fetching.remove(id, mine);
         }
+    }
+
+    /** Waits for the on-demand load of {@code id} under way, if there is one; whether there was. */
+    boolean awaitFetch(String id) {
+        if (locks.heldByCurrentThread(id)) {
+            return false; // the load itself asking
+        }
+        CompletableFuture<Boolean> running = fetching.get(id);
+        if (running == null) {
+            return false;
+        }
+        running.join();
+        return true;
     }
 
     private boolean lookUp(String id) {

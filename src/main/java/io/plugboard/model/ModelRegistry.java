@@ -18,6 +18,7 @@ public final class ModelRegistry {
     private final Map<String, ModelVersions> models = new ConcurrentHashMap<>();
     private final int maxModels;
     private volatile Predicate<String> onMissing = id -> false;
+    private volatile Predicate<String> whileLoading = id -> false;
 
     /** A registry of at most {@code maxModels} models ({@code plugboard.limits.max-models}). */
     public ModelRegistry(int maxModels) {
@@ -62,13 +63,24 @@ public final class ModelRegistry {
     }
 
     /**
+     * What {@link #require} asks when it knows an id that has no READY version yet: a shared
+     * store waits for its on-demand load of that id, if one is under way, and answers whether it
+     * waited. Requests racing the first one for a model fetched on demand then share its load
+     * instead of finding it still LOADING.
+     */
+    public void whileLoading(Predicate<String> awaitLoad) {
+        this.whileLoading = awaitLoad;
+    }
+
+    /**
      * The model {@code id}, fetched on demand when it is stored elsewhere but not known here.
      *
      * @throws PlugboardException {@code MODEL_NOT_FOUND}
      */
     public ModelVersions require(String id) {
         ModelVersions found = models.get(id);
-        if ((found == null || found.isEmpty()) && onMissing.test(id)) {
+        if ((found == null || found.isEmpty()) && onMissing.test(id)
+                || found != null && found.serving().isEmpty() && whileLoading.test(id)) {
             found = models.get(id);
         }
         if (found == null || found.isEmpty()) { // an entry whose last version is being dropped is gone
