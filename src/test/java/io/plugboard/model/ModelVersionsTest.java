@@ -198,6 +198,30 @@ class ModelVersionsTest {
         assertThat(registry.require("m").all()).doesNotContain(first);
     }
 
+    /** Requests racing the one that began an on-demand load share that load instead of finding it LOADING. */
+    @Test
+    void aModelStillLoadingIsWaitedForWhileItsLoadIsUnderWay() {
+        ServedModel loading = put("lazy", 1);
+        loading.loading(ONNX.name());
+        List<String> asked = new ArrayList<>();
+        registry.whileLoading(id -> {
+            asked.add(id);
+            makeReady(loading); // what the load under way does before it ends
+            return true;
+        });
+        assertThat(registry.require("lazy").serving()).contains(loading);
+        assertThat(asked).containsExactly("lazy");
+    }
+
+    @Test
+    void aModelServingAVersionIsNeverWaitedFor() {
+        ServedModel ready = makeReady(put("served", 1));
+        registry.whileLoading(id -> {
+            throw new AssertionError("asked about " + id + ", which serves a version");
+        });
+        assertThat(registry.require("served").serving()).contains(ready);
+    }
+
     private ServedModel put(String id, int version) {
         ServedModel model = version(id, version);
         registry.put(model);
