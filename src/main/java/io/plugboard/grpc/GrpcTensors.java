@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.plugboard.grpc.proto.InferTensorContents;
 import io.plugboard.grpc.proto.ModelInferRequest;
 import io.plugboard.grpc.proto.ModelInferResponse;
+import io.plugboard.inference.InferenceRequest;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
 import io.plugboard.tensor.DataType;
@@ -29,6 +30,7 @@ final class GrpcTensors {
 
     /** The request's inputs by name, in request order. */
     static Map<String, Tensor> inputs(ModelInferRequest request) {
+        InferenceRequest.requireAtMostMaxTensors(request.getInputsCount(), "inputs");
         int raw = request.getRawInputContentsCount();
         if (raw > 0 && raw != request.getInputsCount()) {
             throw invalid("raw_input_contents has " + raw + " entries for " + request.getInputsCount()

@@ -234,6 +234,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
 
     private static Call decode(ModelInferRequest request) {
         Map<String, Tensor> inputs = GrpcTensors.inputs(request);
+        InferenceRequest.requireAtMostMaxTensors(request.getOutputsCount(), "outputs");
         List<String> outputs = request.getOutputsList().stream().map(InferenceGrpcService::outputName).toList();
         return new Call(version(request.getModelVersion()), new InferenceRequest(
                 request.getId().isEmpty() ? null : request.getId(), inputs, outputs,

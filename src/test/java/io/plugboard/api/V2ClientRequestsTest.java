@@ -182,6 +182,27 @@ class V2ClientRequestsTest extends ServerTest {
         }
     }
 
+    /** Thousands of tiny inputs would cost many times their bytes as tensors: refused as they are read. */
+    @Test
+    void aRequestNamingMoreTensorsThanAnyModelHasIsRefused() {
+        StringBuilder inputs = new StringBuilder();
+        StringBuilder outputs = new StringBuilder();
+        for (int i = 0; i <= io.plugboard.inference.InferenceRequest.MAX_TENSORS; i++) {
+            inputs.append(i == 0 ? "" : ",").append("{\"name\":\"i").append(i)
+                    .append("\",\"shape\":[1],\"datatype\":\"BOOL\",\"data\":[true]}");
+            outputs.append(i == 0 ? "" : ",").append("{\"name\":\"o").append(i).append("\"}");
+        }
+        Http.Reply manyInputs = http.postJson("/v1/models/spec/infer", "{\"inputs\":[" + inputs + "]}");
+        assertThat(manyInputs.status()).as(manyInputs.toString()).isEqualTo(400);
+        assertThat(manyInputs.problemType()).endsWith("/malformed-request");
+        assertThat(manyInputs.json().get("detail").asString()).contains("more than 4096 inputs");
+        Http.Reply manyOutputs = http.postJson("/v2/models/spec/infer", SPEC_REQUEST.replace("]}]}",
+                "]}],\"outputs\":[" + outputs + "]}"));
+        assertThat(manyOutputs.status()).as(manyOutputs.toString()).isEqualTo(400);
+        assertThat(manyOutputs.json().get("error").asString()).contains("more than 4096 outputs");
+        assertSpecAnswer(http.postJson("/v2/models/spec/infer", SPEC_REQUEST));
+    }
+
     @Test
     void errorsOnV2PathsUseTheProtocolsErrorObject() {
         for (Http.Reply reply : new Http.Reply[] {http.get("/v2/models/spec/config"), http.get("/v2/nothing"),

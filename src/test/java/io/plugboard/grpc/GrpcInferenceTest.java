@@ -178,6 +178,17 @@ class GrpcInferenceTest extends ServerTest {
                 .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("a").setDatatype("FP16").addShape(1))
                 .build();
         assertStatus(() -> stub.modelInfer(fp16Typed), Status.Code.INVALID_ARGUMENT, "invalid-tensor", "raw_input_contents");
+        ModelInferRequest.Builder manyInputs = ModelInferRequest.newBuilder().setModelName("grpc-codes");
+        ModelInferRequest.Builder manyOutputs = addMul("grpc-codes", null, false);
+        for (int i = 0; i <= io.plugboard.inference.InferenceRequest.MAX_TENSORS; i++) {
+            manyInputs.addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("i" + i).setDatatype("BOOL")
+                    .addShape(1).setContents(InferTensorContents.newBuilder().addBoolContents(true)));
+            manyOutputs.addOutputs(ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName("o" + i));
+        }
+        assertStatus(() -> stub.modelInfer(manyInputs.build()), Status.Code.INVALID_ARGUMENT, "malformed-request",
+                "more than 4096 inputs");
+        assertStatus(() -> stub.modelInfer(manyOutputs.build()), Status.Code.INVALID_ARGUMENT, "malformed-request",
+                "more than 4096 outputs");
     }
 
     @Test

@@ -104,6 +104,7 @@ public final class JsonRequestDecoder {
                     requireArray(p, "inputs");
                     while (p.nextToken() != JsonToken.END_ARRAY) {
                         InputReader.DecodedInput input = InputReader.read(p, maxElements, numbers);
+                        InferenceRequest.requireAtMostMaxTensors(names.size() + 1, "inputs");
                         if (!names.add(input.name())) {
                             String name = input.name().length() > 64 ? input.name().substring(0, 64) + "…" : input.name();
                             throw malformed("Input '" + name + "' appears twice.");
@@ -120,6 +121,7 @@ public final class JsonRequestDecoder {
                         requireArray(p, "outputs");
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             outputs.add(OutputRequestReader.read(p));
+                            InferenceRequest.requireAtMostMaxTensors(outputs.size(), "outputs");
                         }
                     }
                 }
