@@ -1,7 +1,5 @@
 package io.plugboard.api;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Supplier;
 
@@ -37,7 +35,7 @@ public final class InflationLimit {
     }
 
     /** The compressed bytes read so far. */
-    private static final class Counted extends FilterInputStream {
+    private static final class Counted extends CountedInputStream {
 
         private long count;
 
@@ -46,26 +44,13 @@ public final class InflationLimit {
         }
 
         @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
+        void counted(long n) {
+            count += n;
         }
     }
 
     /** The inflated bytes, held to the ratio. */
-    private static final class Held extends FilterInputStream {
+    private static final class Held extends CountedInputStream {
 
         private final Counted sent;
         private final Supplier<? extends RuntimeException> over;
@@ -78,21 +63,11 @@ public final class InflationLimit {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                inflated += n;
-                if (inflated > FREE_BYTES && inflated > MAX_RATIO * Math.max(1, sent.count)) {
-                    throw over.get();
-                }
+        void counted(long n) {
+            inflated += n;
+            if (inflated > FREE_BYTES && inflated > MAX_RATIO * Math.max(1, sent.count)) {
+                throw over.get();
             }
-            return n;
         }
     }
 }

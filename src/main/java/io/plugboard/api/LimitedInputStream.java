@@ -1,12 +1,10 @@
 package io.plugboard.api;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Supplier;
 
 /** Fails with the given exception once more than {@code limit} bytes have been read. */
-final class LimitedInputStream extends FilterInputStream {
+final class LimitedInputStream extends CountedInputStream {
 
     private final long limit;
     private final Supplier<? extends RuntimeException> overflow;
@@ -19,24 +17,7 @@ final class LimitedInputStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        int b = super.read();
-        if (b >= 0) {
-            count(1);
-        }
-        return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        int n = super.read(b, off, len);
-        if (n > 0) {
-            count(n);
-        }
-        return n;
-    }
-
-    private void count(long n) {
+    void counted(long n) {
         read += n;
         if (read > limit) {
             throw overflow.get();
