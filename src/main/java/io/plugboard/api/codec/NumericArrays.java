@@ -36,6 +36,13 @@ final class NumericArrays {
     private static final int INPUT_LIST = 2;
     private static final int INPUT = 3;
     private static final int DATA_VALUE = 4;
+    /** Not a role: a key that could not be read. */
+    private static final int NO_VALUE = -1;
+    /**
+     * More numeric arrays than this leave the body to the parser, which refuses a request with
+     * more inputs anyway: what the scan keeps per array stays bounded.
+     */
+    private static final int MAX_ARRAYS = io.plugboard.inference.InferenceRequest.MAX_TENSORS;
 
     private final byte[] body;
     private final byte[] parsed;
@@ -142,11 +149,11 @@ final class NumericArrays {
 
         boolean document() {
             ws();
-            if (!at('{') || !object(1, ROOT)) {
+            if (!at('{') || !container(1, ROOT, '}')) {
                 return false;
             }
             ws();
-            return pos == end;
+            return pos == end && count <= MAX_ARRAYS;
         }
 
         private boolean value(int depth, int role) {
@@ -154,8 +161,8 @@ final class NumericArrays {
                 return false;
             }
             return switch (b[pos]) {
-                case '{' -> object(depth + 1, role);
-                case '[' -> role == DATA_VALUE && numeric() || array(depth + 1, role);
+                case '{' -> container(depth + 1, role, '}');
+                case '[' -> role == DATA_VALUE && numeric() || container(depth + 1, role, ']');
                 case '"' -> string();
                 case 't' -> literal("true");
                 case 'f' -> literal("false");
@@ -164,54 +171,41 @@ final class NumericArrays {
             };
         }
 
-        private boolean object(int depth, int role) {
+        /** An object or array, opened at the position; {@code close} is its closing bracket. */
+        private boolean container(int depth, int role, char close) {
             if (depth > MAX_NESTING) {
                 return false;
             }
             pos++;
             ws();
-            if (at('}')) {
+            if (at(close)) {
                 pos++;
                 return true;
             }
             while (true) {
-                int key = pos + 1;
-                if (!at('"') || !string()) {
-                    return false;
-                }
-                int keyEnd = pos - 1;
-                ws();
-                if (!at(':')) {
-                    return false;
-                }
-                pos++;
-                ws();
-                int child = role == ROOT && is(key, keyEnd, INPUTS) ? INPUT_LIST
-                        : role == INPUT && is(key, keyEnd, DATA) ? DATA_VALUE : OTHER;
-                int next = value(depth, child) ? next('}') : FAILED;
+                int child = close == '}' ? key(role) : role == INPUT_LIST ? INPUT : OTHER;
+                int next = child != NO_VALUE && value(depth, child) ? next(close) : FAILED;
                 if (next != MORE) {
                     return next == CLOSED;
                 }
             }
         }
 
-        private boolean array(int depth, int role) {
-            if (depth > MAX_NESTING) {
-                return false;
+        /** An object member's key and colon: the role of the value that follows, or {@link #NO_VALUE}. */
+        private int key(int role) {
+            int key = pos + 1;
+            if (!at('"') || !string()) {
+                return NO_VALUE;
+            }
+            int keyEnd = pos - 1;
+            ws();
+            if (!at(':')) {
+                return NO_VALUE;
             }
             pos++;
             ws();
-            if (at(']')) {
-                pos++;
-                return true;
-            }
-            int child = role == INPUT_LIST ? INPUT : OTHER;
-            while (true) {
-                int next = value(depth, child) ? next(']') : FAILED;
-                if (next != MORE) {
-                    return next == CLOSED;
-                }
-            }
+            return role == ROOT && is(key, keyEnd, INPUTS) ? INPUT_LIST
+                    : role == INPUT && is(key, keyEnd, DATA) ? DATA_VALUE : OTHER;
         }
 
         /** After a member: a comma (then whitespace), the closing bracket, or anything else. */
@@ -234,11 +228,18 @@ final class NumericArrays {
          * otherwise the position is left at its {@code [} for the general scan.
          */
         private boolean numeric() {
+            if (count > MAX_ARRAYS) {
+                return false; // the body is not spliced: no need to look
+            }
             int start = pos;
             int numbers = numbers();
             if (numbers <= 0) {
                 pos = start;
                 return false;
+            }
+            if (count == MAX_ARRAYS) {
+                count++; // one too many: nothing more is kept, and the body is not spliced
+                return true;
             }
             if (count == starts.length) {
                 starts = Arrays.copyOf(starts, count * 2);

@@ -126,6 +126,25 @@ class NumericArraysTest {
                         e -> assertThat(e.type()).isEqualTo(io.plugboard.problem.ProblemType.PAYLOAD_TOO_LARGE));
     }
 
+    /** What the scan keeps is bounded: past as many arrays as a request may have inputs, none is spliced. */
+    @Test
+    void moreNumericArraysThanARequestMayHaveInputsLeaveTheBodyToTheParser() {
+        int most = io.plugboard.inference.InferenceRequest.MAX_TENSORS;
+        assertThat(spliced(inputs(most))).isEqualTo(most);
+        assertThat(agreed(inputs(most))).isNull();
+        assertThat(spliced(inputs(most + 1))).isZero();
+        assertThat(agreed(inputs(most + 1))).contains("more than " + most + " inputs");
+    }
+
+    private static String inputs(int n) {
+        StringBuilder s = new StringBuilder("{\"inputs\":[");
+        for (int i = 0; i < n; i++) {
+            s.append(i == 0 ? "" : ",").append("{\"name\":\"x").append(i)
+                    .append("\",\"shape\":[1],\"datatype\":\"INT8\",\"data\":[").append(i % 100).append("]}");
+        }
+        return s.append("]}").toString();
+    }
+
     @Test
     void nestingAsDeepAsTheDataReaderGoesIsSplicedAndDeeperIsNot() {
         String deepest = "[".repeat(33) + "1,2" + "]".repeat(33);
