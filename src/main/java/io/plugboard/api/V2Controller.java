@@ -2,6 +2,7 @@ package io.plugboard.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.plugboard.lifecycle.ModelResidency;
+import io.plugboard.model.ModelConfiguration;
 import io.plugboard.model.ModelRegistry;
 import io.plugboard.model.ModelState;
 import io.plugboard.model.ModelVersions;
@@ -44,7 +45,8 @@ import tools.jackson.databind.json.JsonMapper;
 public class V2Controller {
 
     /** Extensions listed in server metadata: only what is implemented. */
-    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_repository");
+    public static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_repository",
+            "model_configuration", "statistics");
 
     /** The largest repository index request read: its only member is a flag. */
     static final int MAX_INDEX_REQUEST_BYTES = 4096;
@@ -137,6 +139,31 @@ public class V2Controller {
         return new ModelMetadata(name, versions, io.plugboard.model.Platforms.of(model.record().format()),
                 signature == null ? List.of() : tensors(signature.inputs()),
                 signature == null ? List.of() : tensors(signature.outputs()));
+    }
+
+    @Operation(summary = "Model configuration", description = "Triton's model configuration extension: a loaded "
+            + "version's inputs, outputs, batching and instances, as model_config.proto's JSON.")
+    @GetMapping(path = {"/v2/models/{name}/config", "/v2/models/{name}/versions/{version}/config"},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public ModelConfiguration config(@PathVariable("name") String name,
+            @PathVariable(name = "version", required = false) String version) {
+        return ModelConfiguration.of(registry.require(name).shown(version == null ? null : parseVersion(version)));
+    }
+
+    @Operation(summary = "Model statistics", description = "Triton's statistics extension: per loaded version, "
+            + "requests answered, queue and engine time, inferences and executions since it was loaded. Without a "
+            + "name, every model's.")
+    @GetMapping(path = {"/v2/models/stats", "/v2/models/{name}/stats", "/v2/models/{name}/versions/{version}/stats"},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public V2Statistics statistics(@PathVariable(name = "name", required = false) String name,
+            @PathVariable(name = "version", required = false) String version) {
+        List<ModelVersions> models = name == null ? registry.all() : List.of(registry.require(name));
+        Integer pinned = version == null ? null : parseVersion(version);
+        List<V2Statistics.ModelStats> stats = new ArrayList<>();
+        for (ModelVersions entry : models) {
+            entry.statistics(pinned).forEach(counted -> stats.add(V2Statistics.of(entry.id(), counted)));
+        }
+        return new V2Statistics(stats);
     }
 
     @Operation(summary = "Model readiness", description = "200 when READY, 400 otherwise (as Triton).")

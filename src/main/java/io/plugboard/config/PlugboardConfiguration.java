@@ -231,8 +231,8 @@ public class PlugboardConfiguration {
 
     @Bean
     ModelServing modelServing(BackendRegistry backends, ServingDefaults defaults, InferenceMetrics metrics,
-            NanoClock nanoClock, PlugboardProperties properties) {
-        return new ModelServing(backends, defaults, metrics, nanoClock, PinnedCalls.forThisJvm(),
+            NanoClock nanoClock, Clock clock, PlugboardProperties properties) {
+        return new ModelServing(backends, defaults, metrics, nanoClock, clock, PinnedCalls.forThisJvm(),
                 new io.plugboard.serving.InstanceBudget(properties.limits().maxInstances()));
     }
 
@@ -384,7 +384,8 @@ public class PlugboardConfiguration {
             InferenceGateway gateway, StoreSync sync,
             org.springframework.boot.availability.ApplicationAvailability availability, Environment environment,
             org.springframework.beans.factory.ObjectProvider<org.springframework.boot.info.BuildProperties> build,
-            io.plugboard.security.TokenRegistry tokens, RequestMemory memory) throws java.net.UnknownHostException {
+            io.plugboard.security.TokenRegistry tokens, RequestMemory memory,
+            io.plugboard.lifecycle.ModelResidency residency) throws java.net.UnknownHostException {
         String address = environment.getProperty("server.address");
         long max = Math.min(Integer.MAX_VALUE, properties.grpc().maxMessageSize().toBytes());
         var settings = new io.plugboard.grpc.GrpcServer.Settings(properties.grpc().enabled(),
@@ -395,7 +396,7 @@ public class PlugboardConfiguration {
                 () -> availability.getReadinessState() == org.springframework.boot.availability.ReadinessState.ACCEPTING_TRAFFIC
                         && sync.status().ready(),
                 info != null ? info.getVersion() : "unknown", io.plugboard.api.V2Controller.EXTENSIONS, tokens,
-                SecurityConfiguration.anonymousScopes(properties.security(), tokens), memory);
+                SecurityConfiguration.anonymousScopes(properties.security(), tokens), memory, residency);
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * The REST API's bearer tokens on gRPC: the {@code authorization} metadata carries
  * {@code Bearer <token>}. Liveness, readiness, health and reflection are open; model readiness and
- * metadata need {@code read}; inference needs {@code infer}. A call without a token gets the
+ * metadata, configuration, statistics and the repository index need {@code read}; inference needs
+ * {@code infer}; loading and unloading need {@code admin}, as over REST. A call without a token gets the
  * anonymous scopes.
  */
 final class GrpcAuthorization implements ServerInterceptor {
@@ -27,7 +28,12 @@ final class GrpcAuthorization implements ServerInterceptor {
             SERVICE + "ModelReady", Scope.READ,
             SERVICE + "ServerMetadata", Scope.READ,
             SERVICE + "ModelMetadata", Scope.READ,
-            SERVICE + "ModelInfer", Scope.INFER);
+            SERVICE + "ModelInfer", Scope.INFER,
+            SERVICE + "ModelConfig", Scope.READ,
+            SERVICE + "ModelStatistics", Scope.READ,
+            SERVICE + "RepositoryIndex", Scope.READ,
+            SERVICE + "RepositoryModelLoad", Scope.ADMIN,
+            SERVICE + "RepositoryModelUnload", Scope.ADMIN);
 
     private final TokenRegistry tokens;
     private final Set<Scope> anonymous;

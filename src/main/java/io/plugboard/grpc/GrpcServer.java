@@ -76,6 +76,7 @@ public final class GrpcServer implements SmartLifecycle {
 
     private final Settings settings;
     private final InferenceGrpcService inference;
+    private final ExtensionCalls extensions;
     private final GrpcAuthorization authorization;
     private final BooleanSupplier ready;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -85,7 +86,8 @@ public final class GrpcServer implements SmartLifecycle {
 
     public GrpcServer(Settings settings, ModelRegistry registry, InferenceGateway gateway, BooleanSupplier ready,
             String version, List<String> extensions, TokenRegistry tokens, Set<Scope> anonymousScopes,
-            io.plugboard.api.RequestMemory memory) {
+            io.plugboard.api.RequestMemory memory, io.plugboard.lifecycle.ModelResidency residency) {
+        this.extensions = new ExtensionCalls(registry, residency);
         this.settings = settings;
         this.ready = ready;
         this.inference = new InferenceGrpcService(registry, gateway, ready, version, extensions, memory,
@@ -120,8 +122,8 @@ public final class GrpcServer implements SmartLifecycle {
                 .maxInboundMessageSize(settings.maxMessageBytes())
                 .maxInboundMetadataSize(64 << 10)
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
-                .addService(ServerInterceptors.intercept(ModelInferParsing.tolerant(inference.bindService(), inference),
-                        authorization));
+                .addService(ServerInterceptors.intercept(
+                        extensions.addTo(ModelInferParsing.tolerant(inference.bindService(), inference)), authorization));
         open.forEach(builder::addService);
         try {
             server = builder.build().start();

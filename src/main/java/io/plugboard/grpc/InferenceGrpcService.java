@@ -313,7 +313,8 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         return Duration.ofNanos(left);
     }
 
-    private static Integer version(String version) {
+    /** A request's version: null when empty, {@code VERSION_NOT_FOUND} when not a number. */
+    static Integer version(String version) {
         if (version == null || version.isEmpty()) {
             return null;
         }
@@ -337,7 +338,8 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         return t.build();
     }
 
-    private static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
+    /** Answers with {@code work}'s response, or ends the call with the status of what it threw. */
+    static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
         T response;
         try {
             response = work.get();

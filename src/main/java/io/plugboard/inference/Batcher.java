@@ -141,16 +141,21 @@ final class Batcher {
         return new Collected(batch, null);
     }
 
-    /** Runs the batch and completes every job with its own rows. */
-    void execute(ModelInstance instance, List<InferenceJob> batch) {
+    /**
+     * Runs the batch on the engine and returns what completes every job with its own rows (or its
+     * failure): the caller records the engine's time first, then runs it, so that time never
+     * includes the answers the completions may write.
+     */
+    Runnable execute(ModelInstance instance, List<InferenceJob> batch) {
         if (batch.size() == 1) {
             InferenceJob job = batch.get(0);
+            Map<String, Tensor> out;
             try {
-                job.complete(instance.infer(job.inputs(), job.outputs()));
+                out = instance.infer(job.inputs(), job.outputs());
             } catch (RuntimeException e) {
-                job.fail(e);
+                return () -> job.fail(e);
             }
-            return;
+            return () -> job.complete(out);
         }
         Map<String, Tensor> merged = new HashMap<>();
         for (String name : batch.get(0).inputs().keySet()) {
@@ -162,26 +167,35 @@ final class Batcher {
             out = instance.infer(merged, batch.get(0).outputs());
         } catch (RuntimeException e) {
             // One request may have poisoned the batch: run each alone so only it fails.
-            batch.forEach(job -> execute(instance, List.of(job)));
-            return;
+            return eachAlone(instance, batch);
         }
         long total = rows(batch);
         for (Tensor t : out.values()) {
             if (t.rank() == 0 || t.dim(0) != total) {
-                batch.forEach(job -> execute(instance, List.of(job)));
-                return;
+                return eachAlone(instance, batch);
             }
         }
+        List<Map<String, Tensor>> own = new ArrayList<>(batch.size());
         long offset = 0;
         for (InferenceJob job : batch) {
             long rows = rows(job);
-            Map<String, Tensor> own = new LinkedHashMap<>();
+            Map<String, Tensor> slices = new LinkedHashMap<>();
             for (Map.Entry<String, Tensor> e : out.entrySet()) {
-                own.put(e.getKey(), slice(e.getValue(), offset, rows));
+                slices.put(e.getKey(), slice(e.getValue(), offset, rows));
             }
-            job.complete(own);
+            own.add(slices);
             offset += rows;
         }
+        return () -> {
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).complete(own.get(i));
+            }
+        };
+    }
+
+    private Runnable eachAlone(ModelInstance instance, List<InferenceJob> batch) {
+        List<Runnable> completions = batch.stream().map(job -> execute(instance, List.of(job))).toList();
+        return () -> completions.forEach(Runnable::run);
     }
 
     static Tensor concat(List<Tensor> parts) {

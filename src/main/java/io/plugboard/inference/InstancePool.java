@@ -83,6 +83,11 @@ public final class InstancePool implements AutoCloseable {
         return settings;
     }
 
+    /** Whether requests are batched: batches of up to {@link PoolSettings#maxBatchSize()} rows along the first dimension. */
+    public boolean batching() {
+        return batcher.enabled();
+    }
+
     /**
      * Runs {@code warmUp} on every instance, one after another, before the pool is handed to
      * clients: each instance that will serve has run once. Call it before the first request.
@@ -238,17 +243,18 @@ public final class InstancePool implements AutoCloseable {
         inFlight.incrementAndGet();
         long started = clock.nanoTime();
         slots.running(instance, batch);
+        Runnable deliver;
         try {
-            batcher.execute(instance, batch);
+            deliver = batcher.execute(instance, batch);
         } catch (RuntimeException | Error e) {
-            batch.forEach(j -> j.fail(e));
-        } finally {
-            long bytes = 0;
-            for (InferenceJob job : batch) {
-                bytes += Tensor.byteSize(job.inputs().values());
-            }
-            finished(batch.size(), batcher.rows(batch), bytes, clock.nanoTime() - started);
+            deliver = () -> batch.forEach(j -> j.fail(e));
         }
+        long bytes = 0;
+        for (InferenceJob job : batch) {
+            bytes += Tensor.byteSize(job.inputs().values());
+        }
+        finished(batch.size(), batcher.rows(batch), bytes, clock.nanoTime() - started);
+        deliver.run(); // counted before any answer is out, so statistics read after an answer include it
     }
 
     /**

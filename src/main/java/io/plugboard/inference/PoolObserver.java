@@ -15,6 +15,29 @@ public interface PoolObserver {
     /** An instance ran {@code requests} requests holding {@code rows} rows in {@code busyNanos}. */
     void executed(String modelId, int requests, long rows, long busyNanos);
 
+    /** Reports to {@code first}, then to {@code second}. */
+    static PoolObserver both(PoolObserver first, PoolObserver second) {
+        return new PoolObserver() {
+            @Override
+            public void rejected(String modelId, String reason) {
+                first.rejected(modelId, reason);
+                second.rejected(modelId, reason);
+            }
+
+            @Override
+            public void dequeued(String modelId, long queuedNanos) {
+                first.dequeued(modelId, queuedNanos);
+                second.dequeued(modelId, queuedNanos);
+            }
+
+            @Override
+            public void executed(String modelId, int requests, long rows, long busyNanos) {
+                first.executed(modelId, requests, rows, busyNanos);
+                second.executed(modelId, requests, rows, busyNanos);
+            }
+        };
+    }
+
     PoolObserver NONE = new PoolObserver() {
         @Override
         public void rejected(String modelId, String reason) {

@@ -8,6 +8,7 @@ import io.plugboard.inference.InferenceResult;
 import io.plugboard.inference.InputValidator;
 import io.plugboard.inference.InstancePool;
 import io.plugboard.inference.NanoClock;
+import io.plugboard.inference.VersionStatistics;
 import io.plugboard.metrics.InferenceMetrics;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
@@ -45,7 +46,17 @@ public final class InferenceGateway {
     }
 
     /** A READY version and the pool it had when looked up (read once: an unload may clear it any time). */
-    private record Ready(ServedModel model, InstancePool pool, ModelSignature signature) {
+    private record Ready(ServedModel model, InstancePool pool, ModelSignature signature, VersionStatistics statistics) {
+
+        /** The version that took the request: another when this one retired as it was submitted. */
+        Ready taken(Admission admitted) {
+            return admitted.statistics() == statistics ? this
+                    : new Ready(admitted.model(), admitted.pool(), signature, admitted.statistics());
+        }
+    }
+
+    private static VersionStatistics statistics(Ready ready) {
+        return ready == null ? null : ready.statistics();
     }
 
     /** Checks that a model (or a pinned version) exists and is READY: 404 / 503 otherwise. */
@@ -107,14 +118,19 @@ public final class InferenceGateway {
      */
     public CompletableFuture<InferenceResult> inferLater(String modelId, Integer version, InferenceRequest request,
             String protocol, Duration deadline, long startedNanos) {
+        Ready ready = null;
         Admission admitted;
         try {
-            admitted = admit(modelId, version, request, deadline, Mode.QUEUE);
+            ready = lookUp(modelId, version, Mode.QUEUE);
+            if (ready == null) {
+                return null;
+            }
+            admitted = admit(ready, modelId, version, request, deadline, Mode.QUEUE);
         } catch (RuntimeException e) {
-            count(modelId, protocol, outcome(e), startedNanos);
+            count(modelId, statistics(ready), protocol, outcome(e), startedNanos);
             throw e;
         }
-        return admitted == null ? null : later(modelId, admitted, request, protocol, startedNanos);
+        return later(modelId, admitted, request, protocol, startedNanos);
     }
 
     /**
@@ -127,16 +143,18 @@ public final class InferenceGateway {
      */
     public CompletableFuture<InferenceResult> inferHereOrLater(String modelId, Integer version,
             InferenceRequest request, String protocol, long startedNanos) {
+        Ready ready = null;
         Admission admitted;
         try {
-            admitted = admit(modelId, version, request, null, Mode.WAIT);
+            ready = lookUp(modelId, version, Mode.WAIT);
+            admitted = admit(ready, modelId, version, request, null, Mode.WAIT);
             if (admitted.produced() != null) {
                 InferenceResult result = result(modelId, admitted, request, admitted.produced());
-                count(modelId, protocol, "success", startedNanos);
+                count(modelId, admitted.statistics(), protocol, "success", startedNanos);
                 return CompletableFuture.completedFuture(result);
             }
         } catch (RuntimeException e) {
-            count(modelId, protocol, outcome(e), startedNanos);
+            count(modelId, statistics(ready), protocol, outcome(e), startedNanos);
             throw e;
         }
         return later(modelId, admitted, request, protocol, startedNanos);
@@ -167,7 +185,7 @@ public final class InferenceGateway {
                 outcome = outcome(e);
                 throw e;
             } finally {
-                count(modelId, protocol, outcome, startedNanos);
+                count(modelId, admitted.statistics(), protocol, outcome, startedNanos);
             }
         });
         answer.whenComplete((result, failure) -> {
@@ -175,7 +193,7 @@ public final class InferenceGateway {
                 timeout.cancel();
                 watched.cancel(false);
                 admitted.pool().abandon(admitted.job());
-                count(modelId, protocol, CANCELLED, startedNanos);
+                count(modelId, admitted.statistics(), protocol, CANCELLED, startedNanos);
             }
         });
         return answer;
@@ -185,12 +203,16 @@ public final class InferenceGateway {
             Duration deadline, boolean mayWait, long start) {
         String outcome = "success";
         boolean ran = true;
+        Ready ready = null;
         try {
-            Admission admitted = admit(modelId, version, request, deadline, mayWait ? Mode.WAIT : Mode.AT_ONCE);
+            Mode mode = mayWait ? Mode.WAIT : Mode.AT_ONCE;
+            ready = lookUp(modelId, version, mode);
+            Admission admitted = ready == null ? null : admit(ready, modelId, version, request, deadline, mode);
             if (admitted == null) {
                 ran = false;
                 return null;
             }
+            ready = ready.taken(admitted);
             Map<String, Tensor> produced = admitted.produced() != null ? admitted.produced() : await(modelId, admitted);
             return result(modelId, admitted, request, produced);
         } catch (RuntimeException e) {
@@ -198,7 +220,7 @@ public final class InferenceGateway {
             throw e;
         } finally {
             if (ran) {
-                count(modelId, protocol, outcome, start);
+                count(modelId, statistics(ready), protocol, outcome, start);
             }
         }
     }
@@ -215,15 +237,17 @@ public final class InferenceGateway {
 
     /** A request a pool took: its outputs already ({@code produced}) or its queued {@code job}. */
     private record Admission(ServedModel model, InstancePool pool, Set<String> outputs, Duration timeout,
-            Map<String, Tensor> produced, InferenceJob job) {
+            Map<String, Tensor> produced, InferenceJob job, VersionStatistics statistics) {
     }
 
-    /** Looks the model up, validates the request and runs or queues it; null when {@code mode} says nothing. */
-    private Admission admit(String modelId, Integer version, InferenceRequest request, Duration deadline, Mode mode) {
-        Ready ready = mode == Mode.WAIT ? ready(modelId, version) : ready(known(modelId), modelId, version);
-        if (ready == null) {
-            return null;
-        }
+    /** The version a request goes to: null when {@code mode} looks only here and the model is not known here. */
+    private Ready lookUp(String modelId, Integer version, Mode mode) {
+        return mode == Mode.WAIT ? ready(modelId, version) : ready(known(modelId), modelId, version);
+    }
+
+    /** Validates the request and runs or queues it on {@code ready}; null when {@code mode} says nothing. */
+    private Admission admit(Ready ready, String modelId, Integer version, InferenceRequest request, Duration deadline,
+            Mode mode) {
         ServedModel model = ready.model();
         InstancePool pool = ready.pool();
         Set<String> outputs = InputValidator.validate(ready.signature(), request.inputs(), request.outputs());
@@ -234,7 +258,7 @@ public final class InferenceGateway {
         if (mode != Mode.QUEUE) {
             Map<String, Tensor> produced = pool.runIfIdle(request.inputs(), outputs, timeout, mode == Mode.AT_ONCE);
             if (produced != null || mode == Mode.AT_ONCE) {
-                return produced == null ? null : new Admission(model, pool, outputs, timeout, produced, null);
+                return produced == null ? null : new Admission(model, pool, outputs, timeout, produced, null, ready.statistics());
             }
         }
         InferenceJob job;
@@ -245,7 +269,7 @@ public final class InferenceGateway {
                 throw e;
             }
             // the version retired between lookup and submit: the newest READY one takes it
-            ready = mode == Mode.WAIT ? ready(modelId, null) : ready(known(modelId), modelId, null);
+            ready = lookUp(modelId, null, mode);
             if (ready == null) {
                 throw e;
             }
@@ -253,7 +277,7 @@ public final class InferenceGateway {
             pool = ready.pool();
             job = pool.submit(request.inputs(), outputs, timeout);
         }
-        return new Admission(model, pool, outputs, timeout, null, job);
+        return new Admission(model, pool, outputs, timeout, null, job, ready.statistics());
     }
 
     private static InferenceResult result(String modelId, Admission admitted, InferenceRequest request,
@@ -275,13 +299,21 @@ public final class InferenceGateway {
         return e instanceof PlugboardException p ? p.type().slug() : ProblemType.INTERNAL_ERROR.slug();
     }
 
-    /** Counts one answered request (a 504 also as rejected, once, wherever the wait ran out). */
-    private void count(String modelId, String protocol, String outcome, long start) {
+    /**
+     * Counts one answered request (a 504 also as rejected, once, wherever the wait ran out), and in
+     * the {@code statistics} of the version it went to, when it got that far (and that version had not
+     * been unloaded as it was looked up).
+     */
+    private void count(String modelId, VersionStatistics statistics, String protocol, String outcome, long start) {
+        long nanos = clock.nanoTime() - start;
         if (ProblemType.TIMEOUT.slug().equals(outcome)) {
             metrics.rejected(modelId, outcome);
         }
         if (registry.find(modelId).isPresent()) {
-            metrics.request(modelId, protocol, outcome, clock.nanoTime() - start);
+            metrics.request(modelId, protocol, outcome, nanos);
+        }
+        if (statistics != null) {
+            statistics.answered("success".equals(outcome), nanos);
         }
     }
 
@@ -321,7 +353,7 @@ public final class InferenceGateway {
             throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Model '" + modelId + "' is "
                     + state + "." + why, Map.of("model", modelId, "state", state.name()));
         }
-        return new Ready(model, pool, signature);
+        return new Ready(model, pool, signature, model.statistics());
     }
 
     private Map<String, Tensor> await(String modelId, Admission admitted) {

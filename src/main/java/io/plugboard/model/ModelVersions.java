@@ -1,5 +1,6 @@
 package io.plugboard.model;
 
+import io.plugboard.inference.VersionStatistics;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
 import java.util.ArrayList;
@@ -76,6 +77,29 @@ public final class ModelVersions {
         return version(version).orElseThrow(() -> new PlugboardException(ProblemType.VERSION_NOT_FOUND,
                 "Model '" + id + "' has no version " + version + "; it has " + versions.keySet() + ".",
                 Map.of("model", id, "version", version)));
+    }
+
+    /** What a loaded version has done ({@link VersionStatistics}). */
+    public record Counted(int version, VersionStatistics.Snapshot statistics) {
+    }
+
+    /**
+     * The statistics of its READY versions, oldest first, or of {@code version} alone
+     * ({@code VERSION_NOT_FOUND} if absent, {@code MODEL_NOT_READY} unless READY).
+     */
+    public List<Counted> statistics(Integer version) {
+        List<Counted> counted = new ArrayList<>();
+        for (ServedModel model : version == null ? all() : List.of(requireVersion(version))) {
+            VersionStatistics statistics = model.statistics();
+            if (statistics != null && model.state() == ModelState.READY) {
+                counted.add(new Counted(model.version(), statistics.snapshot()));
+            } else if (version != null) {
+                throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Model '" + id + "' version " + version
+                        + " is " + model.state() + ": only a loaded version has statistics.",
+                        Map.of("model", id, "state", model.state().name()));
+            }
+        }
+        return counted;
     }
 
     /** The state of the model as a whole: READY if a version serves, else that of the newest version. */

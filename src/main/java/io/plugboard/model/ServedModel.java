@@ -3,6 +3,7 @@ package io.plugboard.model;
 import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
 import io.plugboard.inference.InstancePool;
+import io.plugboard.inference.VersionStatistics;
 import io.plugboard.store.StoredFile;
 import io.plugboard.store.StoredModelRecord;
 import java.time.Duration;
@@ -23,6 +24,7 @@ public final class ServedModel {
     private volatile String error;
     private volatile LoadedModel loaded;
     private volatile InstancePool pool;
+    private volatile VersionStatistics statistics;
     private volatile String placement;
     private volatile Runnable released = () -> { };
     /** The signature it had when last loaded: its files do not change, so neither does it. */
@@ -56,6 +58,22 @@ public final class ServedModel {
         return pool;
     }
 
+    /** What it has done since it was last loaded; null unless READY. */
+    public VersionStatistics statistics() {
+        return statistics;
+    }
+
+    /** Where its engine runs; null unless loaded. */
+    public io.plugboard.backend.Target target() {
+        LoadedModel model = loaded;
+        return model == null ? null : model.target();
+    }
+
+    /** The backend that loads it (named when a load began), or null. */
+    public String backend() {
+        return backend;
+    }
+
     /**
      * Its inputs and outputs: the loaded engine's, or those it had when last loaded (an UNLOADED
      * version still describes itself); null if it never loaded.
@@ -77,9 +95,11 @@ public final class ServedModel {
         this.state = ModelState.WARMING;
     }
 
-    /** Serving: the pool's instances are warm. */
-    public void ready(LoadedModel model, InstancePool instancePool, String placementNote, Runnable onReleased) {
+    /** Serving: the pool's instances are warm; {@code counted} is what the pool reports to. */
+    public void ready(LoadedModel model, InstancePool instancePool, VersionStatistics counted, String placementNote,
+            Runnable onReleased) {
         this.released = onReleased;
+        this.statistics = counted;
         this.lastSignature = model.signature();
         this.loaded = model;
         this.pool = instancePool;
@@ -108,6 +128,7 @@ public final class ServedModel {
         LoadedModel m = loaded;
         Runnable r = released;
         pool = null;
+        statistics = null;
         loaded = null;
         released = () -> { };
         Runnable closeModel = () -> {

@@ -9,12 +9,15 @@ import io.plugboard.backend.Target;
 import io.plugboard.inference.InstancePool;
 import io.plugboard.inference.NanoClock;
 import io.plugboard.inference.PinnedCalls;
+import io.plugboard.inference.PoolObserver;
+import io.plugboard.inference.VersionStatistics;
 import io.plugboard.metrics.InferenceMetrics;
 import io.plugboard.model.ServedModel;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
 import io.plugboard.settings.ModelSettings;
 import io.plugboard.settings.ServingDefaults;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -34,12 +37,15 @@ public final class ModelServing {
     private final ServingDefaults defaults;
     private final InferenceMetrics metrics;
     private final NanoClock clock;
+    private final InstantSource wallClock;
     /** One budget for every pool: calls pinning virtual threads leave a carrier free. */
     private final PinnedCalls pinnedCalls;
     private final InstanceBudget instances;
 
+    /** @param wallClock the time a version's statistics give for its last inference */
     public ModelServing(BackendRegistry backends, ServingDefaults defaults, InferenceMetrics metrics, NanoClock clock,
-            PinnedCalls pinnedCalls, InstanceBudget instances) {
+            InstantSource wallClock, PinnedCalls pinnedCalls, InstanceBudget instances) {
+        this.wallClock = wallClock;
         this.backends = backends;
         this.defaults = defaults;
         this.metrics = metrics;
@@ -83,9 +89,10 @@ public final class ModelServing {
         Placed placed = loadPlaced(model.id(), backend, source, placement);
         model.warming();
         InstancePool pool = null;
+        VersionStatistics statistics = new VersionStatistics(wallClock);
         try {
             pool = new InstancePool(model.id(), placed.model(), poolSettings, clock,
-                    metrics.forVersion(Integer.toString(model.version())), pinnedCalls);
+                    PoolObserver.both(metrics.forVersion(Integer.toString(model.version())), statistics), pinnedCalls);
             Warmup warmup = new Warmup(model.id(), placed.model().signature());
             pool.warm(warmup::run);
         } catch (RuntimeException | Error e) {
@@ -95,7 +102,7 @@ public final class ModelServing {
             placed.model().close();
             throw e;
         }
-        model.ready(placed.model(), pool, placed.reason(), giveBack);
+        model.ready(placed.model(), pool, statistics, placed.reason(), giveBack);
         metrics.poolGauges(model.id(), Integer.toString(model.version()), pool);
         log.info("Model {} version {} READY ({} via {} on {})", model.id(), model.version(),
                 source.format().id(), backend.name(), placed.model().target());

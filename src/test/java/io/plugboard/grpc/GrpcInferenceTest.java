@@ -15,7 +15,24 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import io.plugboard.grpc.proto.DataType;
 import io.plugboard.grpc.proto.GRPCInferenceServiceGrpc;
+import io.plugboard.grpc.proto.InferBatchStatistics;
+import io.plugboard.grpc.proto.ModelConfigRequest;
+import io.plugboard.grpc.proto.ModelConfigResponse;
+import io.plugboard.grpc.proto.ModelInput;
+import io.plugboard.grpc.proto.ModelInstanceGroup;
+import io.plugboard.grpc.proto.ModelOutput;
+import io.plugboard.grpc.proto.ModelRepositoryParameter;
+import io.plugboard.grpc.proto.ModelStatistics;
+import io.plugboard.grpc.proto.ModelStatisticsRequest;
+import io.plugboard.grpc.proto.ModelStatisticsResponse;
+import io.plugboard.grpc.proto.RepositoryIndexRequest;
+import io.plugboard.grpc.proto.RepositoryIndexResponse;
+import io.plugboard.grpc.proto.RepositoryModelLoadRequest;
+import io.plugboard.grpc.proto.RepositoryModelLoadResponse;
+import io.plugboard.grpc.proto.RepositoryModelUnloadRequest;
+import io.plugboard.grpc.proto.RepositoryModelUnloadResponse;
 import io.plugboard.grpc.proto.InferParameter;
 import io.plugboard.grpc.proto.InferTensorContents;
 import io.plugboard.grpc.proto.ModelInferRequest;
@@ -464,6 +481,91 @@ class GrpcInferenceTest extends ServerTest {
             request.addRawInputContents(ByteString.copyFrom((byte[]) v[1]));
         });
         return request;
+    }
+
+    /** A client's view of one of Triton's extension methods: its name and messages, as tritonclient builds it. */
+    private static <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message>
+            io.grpc.MethodDescriptor<Q, R> triton(String method, Q request, R response) {
+        return io.grpc.MethodDescriptor.<Q, R>newBuilder().setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName("inference.GRPCInferenceService/" + method)
+                .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(request))
+                .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(response)).build();
+    }
+
+    private <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message> R call(String method,
+            Q request, R response) {
+        return io.grpc.stub.ClientCalls.blockingUnaryCall(channel, triton(method, request, response),
+                io.grpc.CallOptions.DEFAULT, request);
+    }
+
+    @Test
+    void tritonsConfigurationStatisticsAndRepositoryMethods() {
+        assertThat(http.upload(Map.of("name", "grpc-triton", "maxBatchSize", "4", "maxQueueDelayMs", "2"),
+                List.of(Http.Part.of(onnx("add_mul")))).status()).isEqualTo(201);
+        var config = call("ModelConfig", ModelConfigRequest.newBuilder().setName("grpc-triton").build(),
+                ModelConfigResponse.getDefaultInstance()).getConfig();
+        assertThat(config.getName()).isEqualTo("grpc-triton");
+        assertThat(config.getPlatform()).isEqualTo("onnx_onnxv1");
+        assertThat(config.getBackend()).isEqualTo("onnxruntime");
+        assertThat(config.getMaxBatchSize()).isEqualTo(4);
+        assertThat(config.getInputList()).extracting(ModelInput::getName, ModelInput::getDataType, ModelInput::getDimsList)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", DataType.TYPE_FP32, List.of(3L)),
+                        org.assertj.core.groups.Tuple.tuple("b", DataType.TYPE_FP32, List.of(3L)));
+        assertThat(config.getOutputList()).extracting(ModelOutput::getName).containsExactly("sum", "product");
+        assertThat(config.getInstanceGroup(0).getKind()).isEqualTo(ModelInstanceGroup.Kind.KIND_CPU);
+        assertThat(config.getDynamicBatching().getMaxQueueDelayMicroseconds()).isEqualTo(2000);
+
+        for (int i = 0; i < 2; i++) {
+            stub.modelInfer(addMul("grpc-triton", null, true).build());
+        }
+        var stats = call("ModelStatistics", ModelStatisticsRequest.newBuilder().setName("grpc-triton").build(),
+                ModelStatisticsResponse.getDefaultInstance());
+        assertThat(stats.getModelStatsCount()).isEqualTo(1);
+        var version1 = stats.getModelStats(0);
+        assertThat(version1.getVersion()).isEqualTo("1");
+        assertThat(version1.getInferenceStats().getSuccess().getCount()).isEqualTo(2);
+        assertThat(version1.getInferenceCount()).as("rows: the pool batches, and each call has 2").isEqualTo(4);
+        assertThat(version1.getBatchStatsList()).extracting(InferBatchStatistics::getBatchSize).containsExactly(2L);
+        assertThat(call("ModelStatistics", ModelStatisticsRequest.getDefaultInstance(),
+                ModelStatisticsResponse.getDefaultInstance()).getModelStatsList())
+                .extracting(ModelStatistics::getName).contains("grpc-triton");
+
+        var index = call("RepositoryIndex", RepositoryIndexRequest.newBuilder().setReady(true).build(),
+                RepositoryIndexResponse.getDefaultInstance());
+        assertThat(index.getModelsList()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo("grpc-triton");
+            assertThat(m.getState()).isEqualTo("READY");
+        });
+        call("RepositoryModelUnload", RepositoryModelUnloadRequest.newBuilder().setModelName("grpc-triton").build(),
+                RepositoryModelUnloadResponse.getDefaultInstance());
+        assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("grpc-triton").build()).getReady()).isFalse();
+        assertThat(call("RepositoryIndex", RepositoryIndexRequest.newBuilder().setReady(true).build(),
+                RepositoryIndexResponse.getDefaultInstance()).getModelsList())
+                .noneMatch(m -> m.getName().equals("grpc-triton"));
+        assertStatus(() -> call("ModelConfig", ModelConfigRequest.newBuilder().setName("grpc-triton").build(),
+                ModelConfigResponse.getDefaultInstance()), Status.Code.UNAVAILABLE, "model-not-ready", "UNLOADED");
+        call("RepositoryModelLoad", RepositoryModelLoadRequest.newBuilder().setModelName("grpc-triton").build(),
+                RepositoryModelLoadResponse.getDefaultInstance());
+        assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("grpc-triton").build()).getReady()).isTrue();
+        assertThat(call("ModelStatistics", ModelStatisticsRequest.newBuilder().setName("grpc-triton").build(),
+                ModelStatisticsResponse.getDefaultInstance()).getModelStats(0).getInferenceStats().getSuccess()
+                .getCount()).as("a version loaded again counts from nothing").isZero();
+
+        assertStatus(() -> call("ModelConfig", ModelConfigRequest.newBuilder().setName("grpc-nobody").build(),
+                ModelConfigResponse.getDefaultInstance()), Status.Code.NOT_FOUND, "model-not-found", "grpc-nobody");
+        assertStatus(() -> call("ModelStatistics", ModelStatisticsRequest.newBuilder().setName("grpc-triton")
+                .setVersion("9").build(), ModelStatisticsResponse.getDefaultInstance()), Status.Code.NOT_FOUND,
+                "version-not-found", "9");
+        assertStatus(() -> call("RepositoryModelLoad", RepositoryModelLoadRequest.newBuilder().setModelName("grpc-triton")
+                .putParameters("config", ModelRepositoryParameter.newBuilder().setStringParam("{}").build()).build(),
+                RepositoryModelLoadResponse.getDefaultInstance()), Status.Code.INVALID_ARGUMENT, "malformed-request",
+                "config");
+        assertStatus(() -> call("RepositoryModelUnload", RepositoryModelUnloadRequest.newBuilder()
+                .setModelName("grpc-nobody").build(), RepositoryModelUnloadResponse.getDefaultInstance()),
+                Status.Code.NOT_FOUND, "model-not-found", "grpc-nobody");
+        assertThatThrownBy(() -> call("SystemSharedMemoryStatus", RepositoryIndexRequest.getDefaultInstance(),
+                RepositoryIndexResponse.getDefaultInstance())).isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
     }
 
     private static void assertStatus(Runnable call, Status.Code code, String problem, String detail) {

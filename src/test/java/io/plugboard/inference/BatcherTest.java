@@ -124,10 +124,12 @@ class BatcherTest {
         InferenceJob c = job(rows(3, 4, 5, 6));
         a.start();
         c.start();
-        b.execute(doubler, List.of(a, c));
+        Runnable deliver = b.execute(doubler, List.of(a, c));
         assertThat(calls).containsExactly(3);
-        Tensor ya = a.result().get().get("y");
-        Tensor yc = c.result().get().get("y");
+        assertThat(a.result()).as("answers wait until the engine's time is counted").isNotDone();
+        deliver.run();
+        Tensor ya = a.result().get(5, java.util.concurrent.TimeUnit.SECONDS).get("y");
+        Tensor yc = c.result().get(5, java.util.concurrent.TimeUnit.SECONDS).get("y");
         assertThat(ya.shape()).containsExactly(1, 2);
         assertThat(yc.shape()).containsExactly(2, 2);
         assertThat(ya.data().getFloat(0)).isEqualTo(2f);

@@ -12,6 +12,7 @@ import io.plugboard.format.ModelFormat;
 import io.plugboard.inference.InstancePool;
 import io.plugboard.inference.PinnedCalls;
 import io.plugboard.inference.PoolObserver;
+import io.plugboard.inference.VersionStatistics;
 import io.plugboard.inference.PoolSettings;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
@@ -243,7 +244,7 @@ class ModelVersionsTest {
                 new PoolSettings(1, 4, Duration.ofSeconds(5), 1, Duration.ZERO), System::nanoTime,
                 PoolObserver.NONE, new PinnedCalls(2));
         model.warming();
-        model.ready(loaded, pool, "cpu as asked", () -> { });
+        model.ready(loaded, pool, new VersionStatistics(java.time.Clock.systemUTC()), "cpu as asked", () -> { });
         return model;
     }
 }

@@ -48,7 +48,7 @@ class ModelServingTest {
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final ModelServing serving = new ModelServing(new BackendRegistry(List.of(backend)),
             new ServingDefaults(new PoolSettings(1, 8, Duration.ofSeconds(5), 1, Duration.ZERO), Target.AUTO),
-            new InferenceMetrics(meters), System::nanoTime, new PinnedCalls(2), new InstanceBudget(8));
+            new InferenceMetrics(meters), System::nanoTime, java.time.Clock.systemUTC(), new PinnedCalls(2), new InstanceBudget(8));
     private final List<ServedModel> served = new ArrayList<>();
 
     @AfterEach

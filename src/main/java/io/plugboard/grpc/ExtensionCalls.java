@@ -1,0 +1,233 @@
+package io.plugboard.grpc;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.plugboard.grpc.proto.DataType;
+import io.plugboard.grpc.proto.GRPCInferenceServiceGrpc;
+import io.plugboard.grpc.proto.InferBatchStatistics;
+import io.plugboard.grpc.proto.InferStatistics;
+import io.plugboard.grpc.proto.ModelConfig;
+import io.plugboard.grpc.proto.ModelConfigRequest;
+import io.plugboard.grpc.proto.ModelConfigResponse;
+import io.plugboard.grpc.proto.ModelDynamicBatching;
+import io.plugboard.grpc.proto.ModelInput;
+import io.plugboard.grpc.proto.ModelInstanceGroup;
+import io.plugboard.grpc.proto.ModelOutput;
+import io.plugboard.grpc.proto.ModelRepositoryParameter;
+import io.plugboard.grpc.proto.ModelStatistics;
+import io.plugboard.grpc.proto.ModelStatisticsRequest;
+import io.plugboard.grpc.proto.ModelStatisticsResponse;
+import io.plugboard.grpc.proto.RepositoryIndexRequest;
+import io.plugboard.grpc.proto.RepositoryIndexResponse;
+import io.plugboard.grpc.proto.RepositoryModelLoadRequest;
+import io.plugboard.grpc.proto.RepositoryModelLoadResponse;
+import io.plugboard.grpc.proto.RepositoryModelUnloadRequest;
+import io.plugboard.grpc.proto.RepositoryModelUnloadResponse;
+import io.plugboard.grpc.proto.StatisticDuration;
+import io.plugboard.inference.VersionStatistics;
+import io.plugboard.lifecycle.ModelResidency;
+import io.plugboard.model.ModelConfiguration;
+import io.plugboard.model.ModelRegistry;
+import io.plugboard.model.ModelState;
+import io.plugboard.model.ModelVersions;
+import io.plugboard.model.ServedModel;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
+import com.google.protobuf.Message;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Triton's extensions of {@code inference.GRPCInferenceService} that Triton's clients and
+ * {@code perf_analyzer} call beyond KServe's protocol: {@code ModelConfig}, {@code ModelStatistics},
+ * {@code RepositoryIndex}, {@code RepositoryModelLoad} and {@code RepositoryModelUnload}, with
+ * Triton's messages ({@code triton_extensions.proto}) and the REST API's meaning. They are added to
+ * the service by name; reflection lists KServe's methods only. The shared-memory, trace and log
+ * methods stay unimplemented.
+ */
+final class ExtensionCalls {
+
+    private final ModelRegistry registry;
+    private final ModelResidency residency;
+
+    ExtensionCalls(ModelRegistry registry, ModelResidency residency) {
+        this.registry = registry;
+        this.residency = residency;
+    }
+
+    /** {@code service} (the inference service's definition) with these methods added. */
+    ServerServiceDefinition addTo(ServerServiceDefinition service) {
+        List<ServerMethodDefinition<?, ?>> added = methods();
+        ServiceDescriptor descriptor = service.getServiceDescriptor();
+        ServiceDescriptor.Builder methods = ServiceDescriptor.newBuilder(descriptor.getName())
+                .setSchemaDescriptor(descriptor.getSchemaDescriptor());
+        descriptor.getMethods().forEach(methods::addMethod);
+        added.forEach(m -> methods.addMethod(m.getMethodDescriptor()));
+        ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(methods.build());
+        service.getMethods().forEach(definition::addMethod);
+        added.forEach(definition::addMethod);
+        return definition.build();
+    }
+
+    private List<ServerMethodDefinition<?, ?>> methods() {
+        return List.of(
+                method("ModelConfig", ModelConfigRequest.getDefaultInstance(), ModelConfigResponse.getDefaultInstance(),
+                        this::modelConfig),
+                method("ModelStatistics", ModelStatisticsRequest.getDefaultInstance(),
+                        ModelStatisticsResponse.getDefaultInstance(), this::modelStatistics),
+                method("RepositoryIndex", RepositoryIndexRequest.getDefaultInstance(),
+                        RepositoryIndexResponse.getDefaultInstance(), this::repositoryIndex),
+                method("RepositoryModelLoad", RepositoryModelLoadRequest.getDefaultInstance(),
+                        RepositoryModelLoadResponse.getDefaultInstance(), this::repositoryModelLoad),
+                method("RepositoryModelUnload", RepositoryModelUnloadRequest.getDefaultInstance(),
+                        RepositoryModelUnloadResponse.getDefaultInstance(), this::repositoryModelUnload));
+    }
+
+    /** The full name of one of these methods. */
+    static String fullName(String method) {
+        return MethodDescriptor.generateFullMethodName(GRPCInferenceServiceGrpc.SERVICE_NAME, method);
+    }
+
+    private static <Q extends Message, R extends Message> ServerMethodDefinition<Q, R> method(String name, Q request,
+            R response, BiConsumer<Q, StreamObserver<R>> handler) {
+        MethodDescriptor<Q, R> descriptor = MethodDescriptor.<Q, R>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(fullName(name))
+                .setRequestMarshaller(ProtoUtils.marshaller(request))
+                .setResponseMarshaller(ProtoUtils.marshaller(response))
+                .build();
+        return ServerMethodDefinition.create(descriptor, ServerCalls.asyncUnaryCall(handler::accept));
+    }
+
+    void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> out) {
+        InferenceGrpcService.answer(out, () -> {
+            ServedModel model = registry.require(request.getName())
+                    .shown(InferenceGrpcService.version(request.getVersion()));
+            return ModelConfigResponse.newBuilder().setConfig(config(ModelConfiguration.of(model))).build();
+        });
+    }
+
+    void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> out) {
+        InferenceGrpcService.answer(out, () -> {
+            Integer version = InferenceGrpcService.version(request.getVersion());
+            if (request.getName().isEmpty() && version != null) {
+                throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
+                        "A version is asked for without a model name.");
+            }
+            List<ModelVersions> models = request.getName().isEmpty() ? registry.all()
+                    : List.of(registry.require(request.getName()));
+            ModelStatisticsResponse.Builder response = ModelStatisticsResponse.newBuilder();
+            for (ModelVersions entry : models) {
+                entry.statistics(version).forEach(counted -> response.addModelStats(statistics(entry.id(), counted)));
+            }
+            return response.build();
+        });
+    }
+
+    void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
+        InferenceGrpcService.answer(out, () -> {
+            RepositoryIndexResponse.Builder index = RepositoryIndexResponse.newBuilder();
+            for (ModelVersions entry : registry.all()) {
+                for (ServedModel model : entry.all()) {
+                    if (!request.getReady() || model.state() == ModelState.READY) {
+                        index.addModels(RepositoryIndexResponse.ModelIndex.newBuilder().setName(entry.id())
+                                .setVersion(Integer.toString(model.version())).setState(model.state().name())
+                                .setReason(model.error() == null ? "" : model.error()));
+                    }
+                }
+            }
+            return index.build();
+        });
+    }
+
+    void repositoryModelLoad(RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> out) {
+        InferenceGrpcService.answer(out, () -> {
+            refuseParameters(request.getParametersMap());
+            residency.load(request.getModelName());
+            return RepositoryModelLoadResponse.getDefaultInstance();
+        });
+    }
+
+    void repositoryModelUnload(RepositoryModelUnloadRequest request,
+            StreamObserver<RepositoryModelUnloadResponse> out) {
+        InferenceGrpcService.answer(out, () -> {
+            refuseParameters(request.getParametersMap());
+            residency.unload(request.getModelName());
+            return RepositoryModelUnloadResponse.getDefaultInstance();
+        });
+    }
+
+    /**
+     * Triton's load parameters carry a configuration or the model's files: models come to this
+     * server by upload, so a load names a stored model and nothing more.
+     */
+    private static void refuseParameters(Map<String, ModelRepositoryParameter> parameters) {
+        if (!parameters.isEmpty()) {
+            String names = String.join(", ", parameters.keySet().stream().sorted().limit(8).toList());
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "Loading and unloading take no parameters "
+                    + "(got " + names + "): a model is stored by uploading it (POST /v1/models), and its settings "
+                    + "with it.");
+        }
+    }
+
+    private static ModelConfig config(ModelConfiguration configuration) {
+        ModelConfig.Builder config = ModelConfig.newBuilder().setName(configuration.name())
+                .setPlatform(configuration.platform())
+                .setBackend(configuration.backend() == null ? "" : configuration.backend())
+                .setMaxBatchSize(configuration.maxBatchSize());
+        for (ModelConfiguration.Tensor t : configuration.inputs()) {
+            ModelInput.Builder input = ModelInput.newBuilder().setName(t.name()).setDataType(DataType.valueOf(t.dataType()));
+            for (long d : t.dims()) {
+                input.addDims(d);
+            }
+            config.addInput(input);
+        }
+        for (ModelConfiguration.Tensor t : configuration.outputs()) {
+            ModelOutput.Builder output = ModelOutput.newBuilder().setName(t.name())
+                    .setDataType(DataType.valueOf(t.dataType()));
+            for (long d : t.dims()) {
+                output.addDims(d);
+            }
+            config.addOutput(output);
+        }
+        for (ModelConfiguration.InstanceGroup g : configuration.instanceGroups()) {
+            config.addInstanceGroup(ModelInstanceGroup.newBuilder().setName(g.name()).setCount(g.count())
+                    .setKind(ModelInstanceGroup.Kind.valueOf(g.kind())).addAllGpus(g.gpus()));
+        }
+        if (configuration.dynamicBatching() != null) {
+            config.setDynamicBatching(ModelDynamicBatching.newBuilder()
+                    .setMaxQueueDelayMicroseconds(configuration.dynamicBatching().maxQueueDelayMicroseconds()));
+        }
+        return config.build();
+    }
+
+    private static ModelStatistics statistics(String name, ModelVersions.Counted counted) {
+        VersionStatistics.Snapshot s = counted.statistics();
+        StatisticDuration none = StatisticDuration.getDefaultInstance();
+        StatisticDuration infer = duration(s.computeInfer());
+        StatisticDuration callsOnly = StatisticDuration.newBuilder().setCount(s.computeInfer().count()).build();
+        ModelStatistics.Builder stats = ModelStatistics.newBuilder().setName(name)
+                .setVersion(Integer.toString(counted.version())).setLastInference(s.lastInferenceMillis())
+                .setInferenceCount(s.inferenceCount()).setExecutionCount(s.executionCount())
+                .setInferenceStats(InferStatistics.newBuilder().setSuccess(duration(s.success()))
+                        .setFail(duration(s.fail())).setQueue(duration(s.queue())).setComputeInput(callsOnly)
+                        .setComputeInfer(infer).setComputeOutput(callsOnly).setCacheHit(none).setCacheMiss(none));
+        for (VersionStatistics.BatchTally batch : s.batches()) {
+            StatisticDuration batchCalls = StatisticDuration.newBuilder().setCount(batch.computeInfer().count()).build();
+            stats.addBatchStats(InferBatchStatistics.newBuilder().setBatchSize(batch.batchSize())
+                    .setComputeInput(batchCalls).setComputeInfer(duration(batch.computeInfer()))
+                    .setComputeOutput(batchCalls));
+        }
+        return stats.build();
+    }
+
+    private static StatisticDuration duration(VersionStatistics.Tally tally) {
+        return StatisticDuration.newBuilder().setCount(tally.count()).setNs(tally.nanos()).build();
+    }
+}
