@@ -9,6 +9,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.plugboard.grpc.proto.DataType;
 import io.plugboard.grpc.proto.GRPCInferenceServiceGrpc;
+import io.plugboard.grpc.proto.GrpcPredictV2;
 import io.plugboard.grpc.proto.InferBatchStatistics;
 import io.plugboard.grpc.proto.InferStatistics;
 import io.plugboard.grpc.proto.ModelConfig;
@@ -29,6 +30,7 @@ import io.plugboard.grpc.proto.RepositoryModelLoadResponse;
 import io.plugboard.grpc.proto.RepositoryModelUnloadRequest;
 import io.plugboard.grpc.proto.RepositoryModelUnloadResponse;
 import io.plugboard.grpc.proto.StatisticDuration;
+import io.plugboard.grpc.proto.TritonExtensions;
 import io.plugboard.inference.VersionStatistics;
 import io.plugboard.lifecycle.ModelResidency;
 import io.plugboard.model.ModelConfiguration;
@@ -38,6 +40,8 @@ import io.plugboard.model.ModelVersions;
 import io.plugboard.model.ServedModel;
 import io.plugboard.problem.PlugboardException;
 import io.plugboard.problem.ProblemType;
+import com.google.protobuf.DescriptorProtos;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +52,7 @@ import java.util.function.BiConsumer;
  * {@code perf_analyzer} call beyond KServe's protocol: {@code ModelConfig}, {@code ModelStatistics},
  * {@code RepositoryIndex}, {@code RepositoryModelLoad} and {@code RepositoryModelUnload}, with
  * Triton's messages ({@code triton_extensions.proto}) and the REST API's meaning. They are added to
- * the service by name; reflection lists KServe's methods only. The shared-memory, trace and log
+ * the service by name, and to the schema reflection shows. The shared-memory, trace and log
  * methods stay unimplemented.
  */
 final class ExtensionCalls {
@@ -66,13 +70,39 @@ final class ExtensionCalls {
         List<ServerMethodDefinition<?, ?>> added = methods();
         ServiceDescriptor descriptor = service.getServiceDescriptor();
         ServiceDescriptor.Builder methods = ServiceDescriptor.newBuilder(descriptor.getName())
-                .setSchemaDescriptor(descriptor.getSchemaDescriptor());
+                .setSchemaDescriptor(schema(added));
         descriptor.getMethods().forEach(methods::addMethod);
         added.forEach(m -> methods.addMethod(m.getMethodDescriptor()));
         ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(methods.build());
         service.getMethods().forEach(definition::addMethod);
         added.forEach(definition::addMethod);
         return definition.build();
+    }
+
+    /**
+     * The service's schema as reflection shows it (grpcurl lists, describes and calls by it):
+     * KServe's file with these methods added to its service, taking Triton's messages from
+     * {@code triton_extensions.proto}.
+     */
+    private static io.grpc.protobuf.ProtoFileDescriptorSupplier schema(List<ServerMethodDefinition<?, ?>> added) {
+        DescriptorProtos.FileDescriptorProto.Builder file = GrpcPredictV2.getDescriptor().toProto().toBuilder()
+                .addDependency(TritonExtensions.getDescriptor().getName());
+        DescriptorProtos.ServiceDescriptorProto.Builder inference = file.getServiceBuilder(0);
+        for (ServerMethodDefinition<?, ?> method : added) {
+            MethodDescriptor<?, ?> m = method.getMethodDescriptor();
+            String message = m.getBareMethodName();
+            inference.addMethod(DescriptorProtos.MethodDescriptorProto.newBuilder().setName(message)
+                    .setInputType(".inference." + message + "Request")
+                    .setOutputType(".inference." + message + "Response"));
+        }
+        Descriptors.FileDescriptor built;
+        try {
+            built = Descriptors.FileDescriptor.buildFrom(file.build(),
+                    new Descriptors.FileDescriptor[] {TritonExtensions.getDescriptor()});
+        } catch (Descriptors.DescriptorValidationException e) {
+            throw new IllegalStateException("The extension methods do not fit the service's schema", e);
+        }
+        return () -> built;
     }
 
     private List<ServerMethodDefinition<?, ?>> methods() {

@@ -122,6 +122,44 @@ class GrpcInferenceTest extends ServerTest {
         reflection.onCompleted();
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(services).contains("inference.GRPCInferenceService", "grpc.health.v1.Health");
+
+        // the schema grpcurl reads holds Triton's extension methods, and their messages
+        List<com.google.protobuf.DescriptorProtos.FileDescriptorProto> files = new ArrayList<>();
+        CountDownLatch described = new CountDownLatch(1);
+        StreamObserver<ServerReflectionRequest> describe = ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse r) {
+                        for (var bytes : r.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+                            try {
+                                files.add(com.google.protobuf.DescriptorProtos.FileDescriptorProto.parseFrom(bytes));
+                            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        described.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        described.countDown();
+                    }
+                });
+        describe.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol("inference.GRPCInferenceService")
+                .build());
+        describe.onCompleted();
+        assertThat(described.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(files.stream().flatMap(f -> f.getServiceList().stream())
+                .filter(svc -> svc.getName().equals("GRPCInferenceService"))
+                .flatMap(svc -> svc.getMethodList().stream()).map(m -> m.getName()).toList())
+                .contains("ModelInfer", "ModelMetadata", "ModelConfig", "ModelStatistics", "RepositoryIndex",
+                        "RepositoryModelLoad", "RepositoryModelUnload");
+        assertThat(files.stream().flatMap(f -> f.getMessageTypeList().stream()).map(m -> m.getName()).toList())
+                .contains("ModelInferRequest", "ModelConfigResponse", "ModelStatisticsResponse");
     }
 
     @Test
