@@ -194,13 +194,7 @@ public class V2Controller {
             + "nothing, or {\"ready\": true} for READY versions only (at most 4096 bytes, any Content-Type).")
     @PostMapping(path = "/v2/repository/index", produces = MediaType.APPLICATION_JSON_VALUE)
     public List<IndexEntry> index(HttpServletRequest request) throws IOException {
-        byte[] body = request.getInputStream().readNBytes(MAX_INDEX_REQUEST_BYTES + 1);
-        if (body.length > MAX_INDEX_REQUEST_BYTES) {
-            throw new PlugboardException(ProblemType.PAYLOAD_TOO_LARGE, "An index request is at most "
-                    + MAX_INDEX_REQUEST_BYTES + " bytes: {\"ready\": true}, or nothing.",
-                    Map.of("limitBytes", MAX_INDEX_REQUEST_BYTES));
-        }
-        boolean onlyReady = onlyReady(body);
+        boolean onlyReady = onlyReady(small(request, "An index request"));
         List<IndexEntry> entries = new ArrayList<>();
         for (ModelVersions entry : registry.all()) {
             for (ServedModel model : entry.all()) {
@@ -215,7 +209,8 @@ public class V2Controller {
 
     @Operation(summary = "Load a model", description = "Loads every stored version that is not READY.")
     @PostMapping(path = "/v2/repository/models/{name}/load", produces = MediaType.APPLICATION_JSON_VALUE)
-    public Map<String, Object> load(@PathVariable("name") String name) {
+    public Map<String, Object> load(@PathVariable("name") String name, HttpServletRequest request) throws IOException {
+        ModelResidency.checkParameters(false, parameters(small(request, "A load request")));
         residency.load(name);
         return Map.of();
     }
@@ -223,9 +218,59 @@ public class V2Controller {
     @Operation(summary = "Unload a model", description = "Drains and releases every version from memory; the files "
             + "stay stored (a restart loads them again).")
     @PostMapping(path = "/v2/repository/models/{name}/unload", produces = MediaType.APPLICATION_JSON_VALUE)
-    public Map<String, Object> unload(@PathVariable("name") String name) {
+    public Map<String, Object> unload(@PathVariable("name") String name, HttpServletRequest request)
+            throws IOException {
+        ModelResidency.checkParameters(true, parameters(small(request, "An unload request")));
         residency.unload(name);
         return Map.of();
+    }
+
+    /** The body of a repository request, which holds a flag or two: at most {@link #MAX_INDEX_REQUEST_BYTES}. */
+    private static byte[] small(HttpServletRequest request, String what) throws IOException {
+        byte[] body = request.getInputStream().readNBytes(MAX_INDEX_REQUEST_BYTES + 1);
+        if (body.length > MAX_INDEX_REQUEST_BYTES) {
+            throw new PlugboardException(ProblemType.PAYLOAD_TOO_LARGE, what + " is at most "
+                    + MAX_INDEX_REQUEST_BYTES + " bytes.", Map.of("limitBytes", MAX_INDEX_REQUEST_BYTES));
+        }
+        return body;
+    }
+
+    /** The names in a load or unload request's {@code "parameters"} (Triton's form); none for an empty body. */
+    private java.util.Set<String> parameters(byte[] body) {
+        JsonNode request = object(body, "load or unload");
+        JsonNode parameters = request == null ? null : request.get("parameters");
+        if (parameters == null || parameters.isNull()) {
+            return java.util.Set.of();
+        }
+        if (!parameters.isObject()) {
+            throw new PlugboardException(ProblemType.INVALID_PARAMETER, "'parameters' must be a JSON object.",
+                    Map.of("parameter", "parameters"));
+        }
+        JsonNode dependents = parameters.get(ModelResidency.UNLOAD_DEPENDENTS);
+        if (dependents != null && !dependents.isBoolean()) {
+            throw new PlugboardException(ProblemType.INVALID_PARAMETER, "'" + ModelResidency.UNLOAD_DEPENDENTS
+                    + "' must be true or false.", Map.of("parameter", ModelResidency.UNLOAD_DEPENDENTS));
+        }
+        return new java.util.LinkedHashSet<>(parameters.propertyNames());
+    }
+
+    /** A repository request's JSON object; null for an empty body (clients send any Content-Type). */
+    private JsonNode object(byte[] body, String what) {
+        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        JsonNode request;
+        try {
+            request = json.readTree(body);
+        } catch (JacksonException e) {
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "The " + what + " request is not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+        if (!request.isObject()) {
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "The " + what
+                    + " request must be a JSON object.");
+        }
+        return request;
     }
 
     /**
@@ -233,19 +278,9 @@ public class V2Controller {
      * empty body (Triton's C++ client: form-encoded; its asyncio client: octet-stream).
      */
     private boolean onlyReady(byte[] body) {
-        if (new String(body, StandardCharsets.UTF_8).isBlank()) {
+        JsonNode request = object(body, "index");
+        if (request == null) {
             return false;
-        }
-        JsonNode request;
-        try {
-            request = json.readTree(body);
-        } catch (JacksonException e) {
-            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "The index request is not valid JSON: "
-                    + e.getOriginalMessage());
-        }
-        if (!request.isObject()) {
-            throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
-                    "The index request must be a JSON object, e.g. {\"ready\": true}.");
         }
         JsonNode ready = request.get("ready");
         if (ready != null && !ready.isBoolean() && !ready.isNull()) {

@@ -19,7 +19,6 @@ import io.plugboard.grpc.proto.ModelDynamicBatching;
 import io.plugboard.grpc.proto.ModelInput;
 import io.plugboard.grpc.proto.ModelInstanceGroup;
 import io.plugboard.grpc.proto.ModelOutput;
-import io.plugboard.grpc.proto.ModelRepositoryParameter;
 import io.plugboard.grpc.proto.ModelStatistics;
 import io.plugboard.grpc.proto.ModelStatisticsRequest;
 import io.plugboard.grpc.proto.ModelStatisticsResponse;
@@ -44,7 +43,6 @@ import com.google.protobuf.DescriptorProtos;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -178,7 +176,7 @@ final class ExtensionCalls {
 
     void repositoryModelLoad(RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> out) {
         InferenceGrpcService.answer(out, () -> {
-            refuseParameters(request.getParametersMap());
+            ModelResidency.checkParameters(false, request.getParametersMap().keySet());
             residency.load(request.getModelName());
             return RepositoryModelLoadResponse.getDefaultInstance();
         });
@@ -187,23 +185,10 @@ final class ExtensionCalls {
     void repositoryModelUnload(RepositoryModelUnloadRequest request,
             StreamObserver<RepositoryModelUnloadResponse> out) {
         InferenceGrpcService.answer(out, () -> {
-            refuseParameters(request.getParametersMap());
+            ModelResidency.checkParameters(true, request.getParametersMap().keySet());
             residency.unload(request.getModelName());
             return RepositoryModelUnloadResponse.getDefaultInstance();
         });
-    }
-
-    /**
-     * Triton's load parameters carry a configuration or the model's files: models come to this
-     * server by upload, so a load names a stored model and nothing more.
-     */
-    private static void refuseParameters(Map<String, ModelRepositoryParameter> parameters) {
-        if (!parameters.isEmpty()) {
-            String names = String.join(", ", parameters.keySet().stream().sorted().limit(8).toList());
-            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "Loading and unloading take no parameters "
-                    + "(got " + names + "): a model is stored by uploading it (POST /v1/models), and its settings "
-                    + "with it.");
-        }
     }
 
     private static ModelConfig config(ModelConfiguration configuration) {

@@ -14,6 +14,7 @@ import io.plugboard.store.StoredModel;
 import io.plugboard.store.StoredModelCheck;
 import io.plugboard.store.StoredModelRecord;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -41,6 +42,28 @@ public final class ModelResidency implements AutoCloseable {
         this.serving = serving;
         this.locks = locks;
         this.drain = drain;
+    }
+
+    /**
+     * Triton's parameter of an unload, which its clients always send: there are no ensembles, so a
+     * model has no dependents and either value unloads the model alone.
+     */
+    public static final String UNLOAD_DEPENDENTS = "unload_dependents";
+
+    /**
+     * Refuses parameters of a repository load or unload other than {@link #UNLOAD_DEPENDENTS} on an
+     * unload ({@code MALFORMED_REQUEST}): Triton's load parameters carry a configuration or a model's
+     * files, and a model comes to this server by upload, with its settings.
+     */
+    public static void checkParameters(boolean unload, java.util.Collection<String> names) {
+        List<String> refused = names.stream().filter(n -> !(unload && n.equals(UNLOAD_DEPENDENTS))).sorted().limit(8)
+                .toList();
+        if (!refused.isEmpty()) {
+            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, (unload ? "Unloading takes only '"
+                    + UNLOAD_DEPENDENTS + "'" : "Loading takes no parameters") + " (got " + String.join(", ", refused)
+                    + "): a model is stored by uploading it (POST /v1/models), with its settings, and a load names "
+                    + "a stored model.", Map.of("parameters", refused));
+        }
     }
 
     /** Loads every stored model version (at start, before the server reports ready), newest first. */

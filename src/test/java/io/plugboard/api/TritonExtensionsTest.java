@@ -117,6 +117,26 @@ class TritonExtensionsTest extends ServerTest {
     }
 
     @Test
+    void loadAndUnloadTakeTritonClientsBodiesAndRefuseAConfigurationOrFiles() {
+        assertThat(http.upload("repo-params", onnx("add_mul")).status()).isEqualTo(201);
+        Http.Reply config = http.postJson("/v2/repository/models/repo-params/load",
+                "{\"parameters\":{\"config\":\"{}\",\"file:1/model.onnx\":\"AAAA\"}}");
+        assertThat(config.status()).isEqualTo(400);
+        assertThat(config.json().get("error").asString()).contains("config, file:1/model.onnx", "POST /v1/models");
+        assertThat(http.postJson("/v2/repository/models/repo-params/unload",
+                "{\"parameters\":{\"unload_dependents\":\"yes\"}}").status()).isEqualTo(400);
+        assertThat(http.postJson("/v2/repository/models/repo-params/load", "[1]").status()).isEqualTo(400);
+        assertThat(http.get("/v2/models/repo-params/ready").status()).as("nothing refused changed it").isEqualTo(200);
+
+        // as tritonclient sends them
+        assertThat(http.postJson("/v2/repository/models/repo-params/unload",
+                "{\"parameters\":{\"unload_dependents\":false}}").status()).isEqualTo(200);
+        assertThat(http.get("/v2/models/repo-params/ready").status()).isEqualTo(400);
+        assertThat(http.postJson("/v2/repository/models/repo-params/load", "{}").status()).isEqualTo(200);
+        assertThat(http.get("/v2/models/repo-params/ready").status()).isEqualTo(200);
+    }
+
+    @Test
     void serverMetadataListsBothExtensions() {
         assertThat(http.get("/v2").json().get("extensions").toString()).contains("\"model_configuration\"",
                 "\"statistics\"");

@@ -205,7 +205,7 @@ class V2ClientRequestsTest extends ServerTest {
 
     @Test
     void errorsOnV2PathsUseTheProtocolsErrorObject() {
-        for (Http.Reply reply : new Http.Reply[] {http.get("/v2/models/spec/config"), http.get("/v2/nothing"),
+        for (Http.Reply reply : new Http.Reply[] {http.get("/v2/models/spec/trace/setting"), http.get("/v2/nothing"),
                 http.delete("/v2/models/spec/infer")}) {
             assertThat(reply.status()).as(reply.toString()).isIn(404, 405);
             assertThat(reply.contentType()).startsWith("application/json");

@@ -13,8 +13,11 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.plugboard.grpc.proto.GRPCInferenceServiceGrpc;
+import io.plugboard.grpc.proto.ModelConfigRequest;
 import io.plugboard.grpc.proto.ModelInferRequest;
 import io.plugboard.grpc.proto.ModelMetadataRequest;
+import io.plugboard.grpc.proto.RepositoryIndexRequest;
+import io.plugboard.grpc.proto.RepositoryIndexResponse;
 import io.plugboard.grpc.proto.ServerLiveRequest;
 import io.plugboard.model.ModelRegistry;
 import io.plugboard.security.Scope;
@@ -45,7 +48,8 @@ class GrpcAuthorizationTest {
         InferenceGrpcService service = new InferenceGrpcService(new ModelRegistry(), null, () -> true, "test",
                 List.of(), new io.plugboard.api.RequestMemory(1 << 20), Runnable::run);
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(service, new GrpcAuthorization(tokens, Set.<Scope>of())))
+                .addService(ServerInterceptors.intercept(new ExtensionCalls(new ModelRegistry(), null)
+                        .addTo(service.bindService()), new GrpcAuthorization(tokens, Set.<Scope>of())))
                 .build().start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
     }
@@ -78,6 +82,46 @@ class GrpcAuthorizationTest {
         assertCode(() -> as(READER).modelMetadata(metadata), Status.Code.NOT_FOUND);
         assertCode(() -> as(READER).modelInfer(infer), Status.Code.PERMISSION_DENIED);
         assertCode(() -> as(INFERRER).modelMetadata(metadata), Status.Code.NOT_FOUND);
+    }
+
+    @Test
+    void tritonsExtensionsNeedReadAndLoadingNeedsAdmin() {
+        for (String method : List.of("ModelConfig", "ModelStatistics", "RepositoryIndex")) {
+            assertCode(() -> triton(null, method, ModelConfigRequest.newBuilder().setName("absent").build()),
+                    Status.Code.UNAUTHENTICATED);
+        }
+        assertCode(() -> triton(READER, "ModelConfig", ModelConfigRequest.newBuilder().setName("absent").build()),
+                Status.Code.NOT_FOUND);
+        assertCode(() -> triton(INFERRER, "ModelStatistics", ModelConfigRequest.newBuilder().setName("absent").build()),
+                Status.Code.NOT_FOUND);
+        assertThat(TritonCalls.call(channel, io.grpc.CallOptions.DEFAULT.withCallCredentials(bearer(READER)),
+                "RepositoryIndex", RepositoryIndexRequest.getDefaultInstance(),
+                RepositoryIndexResponse.getDefaultInstance()).getModelsCount()).isZero();
+        for (String method : List.of("RepositoryModelLoad", "RepositoryModelUnload")) {
+            assertCode(() -> triton(null, method, ModelConfigRequest.getDefaultInstance()), Status.Code.UNAUTHENTICATED);
+            assertCode(() -> triton(READER, method, ModelConfigRequest.getDefaultInstance()),
+                    Status.Code.PERMISSION_DENIED);
+            assertCode(() -> triton(INFERRER, method, ModelConfigRequest.getDefaultInstance()),
+                    Status.Code.PERMISSION_DENIED);
+        }
+    }
+
+    /** An extension method called with {@code request} (its fields are read by number, as any client's). */
+    private void triton(String token, String method, com.google.protobuf.Message request) {
+        io.grpc.CallOptions options = token == null ? io.grpc.CallOptions.DEFAULT
+                : io.grpc.CallOptions.DEFAULT.withCallCredentials(bearer(token));
+        TritonCalls.call(channel, options, method, request, com.google.protobuf.Empty.getDefaultInstance());
+    }
+
+    private static io.grpc.CallCredentials bearer(String token) {
+        return new io.grpc.CallCredentials() {
+            @Override
+            public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier apply) {
+                Metadata headers = new Metadata();
+                headers.put(GrpcAuthorization.AUTHORIZATION, "Bearer " + token);
+                apply.apply(headers);
+            }
+        };
     }
 
     private static void assertCode(Runnable call, Status.Code code) {

@@ -521,19 +521,9 @@ class GrpcInferenceTest extends ServerTest {
         return request;
     }
 
-    /** A client's view of one of Triton's extension methods: its name and messages, as tritonclient builds it. */
-    private static <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message>
-            io.grpc.MethodDescriptor<Q, R> triton(String method, Q request, R response) {
-        return io.grpc.MethodDescriptor.<Q, R>newBuilder().setType(io.grpc.MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName("inference.GRPCInferenceService/" + method)
-                .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(request))
-                .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(response)).build();
-    }
-
     private <Q extends com.google.protobuf.Message, R extends com.google.protobuf.Message> R call(String method,
             Q request, R response) {
-        return io.grpc.stub.ClientCalls.blockingUnaryCall(channel, triton(method, request, response),
-                io.grpc.CallOptions.DEFAULT, request);
+        return TritonCalls.call(channel, io.grpc.CallOptions.DEFAULT, method, request, response);
     }
 
     @Test
@@ -574,8 +564,9 @@ class GrpcInferenceTest extends ServerTest {
             assertThat(m.getName()).isEqualTo("grpc-triton");
             assertThat(m.getState()).isEqualTo("READY");
         });
-        call("RepositoryModelUnload", RepositoryModelUnloadRequest.newBuilder().setModelName("grpc-triton").build(),
-                RepositoryModelUnloadResponse.getDefaultInstance());
+        call("RepositoryModelUnload", RepositoryModelUnloadRequest.newBuilder().setModelName("grpc-triton") // as tritonclient
+                .putParameters("unload_dependents", ModelRepositoryParameter.newBuilder().setBoolParam(false).build())
+                .build(), RepositoryModelUnloadResponse.getDefaultInstance());
         assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("grpc-triton").build()).getReady()).isFalse();
         assertThat(call("RepositoryIndex", RepositoryIndexRequest.newBuilder().setReady(true).build(),
                 RepositoryIndexResponse.getDefaultInstance()).getModelsList())

@@ -1,0 +1,25 @@
+package io.plugboard.grpc;
+
+import com.google.protobuf.Message;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ClientCalls;
+
+/** A client of Triton's extension methods, built as tritonclient builds them: by name and messages. */
+final class TritonCalls {
+
+    private TritonCalls() {
+    }
+
+    static <Q extends Message, R extends Message> R call(Channel channel, CallOptions options, String method,
+            Q request, R response) {
+        MethodDescriptor<Q, R> descriptor = MethodDescriptor.<Q, R>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName("inference.GRPCInferenceService/" + method)
+                .setRequestMarshaller(ProtoUtils.marshaller(request))
+                .setResponseMarshaller(ProtoUtils.marshaller(response)).build();
+        return ClientCalls.blockingUnaryCall(channel, descriptor, options, request);
+    }
+}
