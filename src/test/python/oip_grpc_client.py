@@ -1,6 +1,8 @@
 """A Python client of the Open Inference Protocol over gRPC, as KServe's and Triton's Python
 clients use it: stubs generated from src/main/proto/grpc_predict_v2.proto by grpc_tools, raw
-tensors in, raw outputs read back in output order, typed contents, status codes.
+tensors in, raw outputs read back in output order, typed contents, status codes; then Triton's
+extension methods (messages from src/main/proto/triton_extensions.proto), called by name as
+tritonclient's generated stub calls them.
 
     python3 oip_grpc_client.py STUBS_DIR HOST:PORT TYPES_MODEL TYPES_CASES MLP_MODEL MLP_CASES
 
@@ -16,6 +18,7 @@ import numpy as np
 sys.path.insert(0, sys.argv[1])
 import grpc_predict_v2_pb2 as pb  # noqa: E402
 import grpc_predict_v2_pb2_grpc as rpc  # noqa: E402
+import triton_extensions_pb2 as ext  # noqa: E402
 
 NUMPY = {"FP16": "<f2", "FP32": "<f4", "FP64": "<f8", "INT8": "i1", "INT16": "<i2", "INT32": "<i4",
          "INT64": "<i8", "UINT8": "u1", "UINT16": "<u2", "UINT32": "<u4", "UINT64": "<u8", "BOOL": "?"}
@@ -132,6 +135,33 @@ def main():
     short.raw_input_contents.append(b"\0" * 15)
     code, detail, problem = status_of(lambda: stub.ModelInfer(short))
     check("short raw contents are INVALID_ARGUMENT", code == grpc.StatusCode.INVALID_ARGUMENT, (code, detail))
+
+    # Triton's extensions, by name as tritonclient's stub calls them
+    def triton(method, request, response_type):
+        call = channel.unary_unary("/inference.GRPCInferenceService/" + method,
+                                   request_serializer=request.__class__.SerializeToString,
+                                   response_deserializer=response_type.FromString)
+        return call(request, timeout=30)
+
+    config = triton("ModelConfig", ext.ModelConfigRequest(name=mlp_model), ext.ModelConfigResponse).config
+    check("ModelConfig describes the inputs", config.name == mlp_model and config.max_batch_size == 0
+          and [(i.name, i.data_type, list(i.dims)) for i in config.input] == [(given["name"], ext.TYPE_FP32, [-1, 4])],
+          config)
+    stats = triton("ModelStatistics", ext.ModelStatisticsRequest(name=mlp_model), ext.ModelStatisticsResponse)
+    counted = stats.model_stats[0].inference_stats if len(stats.model_stats) == 1 else None
+    check("ModelStatistics counts the answers", counted is not None and counted.success.count == 1
+          and counted.fail.count == 1 and counted.compute_infer.ns > 0, stats)
+    index = triton("RepositoryIndex", ext.RepositoryIndexRequest(ready=True), ext.RepositoryIndexResponse)
+    check("RepositoryIndex lists the models", {types_model, mlp_model} <= {m.name for m in index.models}, index)
+    unload = ext.RepositoryModelUnloadRequest(model_name=mlp_model)
+    unload.parameters["unload_dependents"].bool_param = False
+    triton("RepositoryModelUnload", unload, ext.RepositoryModelUnloadResponse)
+    check("RepositoryModelUnload", not stub.ModelReady(pb.ModelReadyRequest(name=mlp_model)).ready)
+    triton("RepositoryModelLoad", ext.RepositoryModelLoadRequest(model_name=mlp_model), ext.RepositoryModelLoadResponse)
+    check("RepositoryModelLoad", stub.ModelReady(pb.ModelReadyRequest(name=mlp_model)).ready)
+    code, detail, problem = status_of(lambda: triton("ModelConfig", ext.ModelConfigRequest(name="no-such-model"),
+                                                     ext.ModelConfigResponse))
+    check("unknown model config is NOT_FOUND", code == grpc.StatusCode.NOT_FOUND, (code, detail))
 
 
 if __name__ == "__main__":

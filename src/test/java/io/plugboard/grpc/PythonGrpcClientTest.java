@@ -42,7 +42,7 @@ class PythonGrpcClientTest extends ServerTest {
         assertThat(available).as("python3 with grpcio, grpc_tools and numpy").isTrue();
 
         Result generated = run(List.of(PYTHON, "-m", "grpc_tools.protoc", "-I", "src/main/proto",
-                "--python_out=" + stubs, "--grpc_python_out=" + stubs, "grpc_predict_v2.proto"), 60);
+                "--python_out=" + stubs, "--grpc_python_out=" + stubs, "grpc_predict_v2.proto", "triton_extensions.proto"), 60);
         assertThat(generated.exit()).as(generated.output()).isZero();
         assertThat(http.upload("py-types", onnx("identity_types")).status()).isEqualTo(201);
         assertThat(http.upload("py-mlp", onnx("mlp")).status()).isEqualTo(201);
@@ -52,7 +52,9 @@ class PythonGrpcClientTest extends ServerTest {
                 "py-mlp", MODELS.resolve("onnx/mlp.cases.json").toString()), 120);
         assertThat(client.exit()).as(client.output()).isZero();
         assertThat(client.output()).contains("ok   raw BYTES round trip", "ok   raw FP16 round trip",
-                "ok   typed FP32 values", "ok   unknown model is NOT_FOUND", "ok   a wrong shape is INVALID_ARGUMENT")
+                "ok   typed FP32 values", "ok   unknown model is NOT_FOUND", "ok   a wrong shape is INVALID_ARGUMENT",
+                "ok   ModelConfig describes the inputs", "ok   ModelStatistics counts the answers",
+                "ok   RepositoryModelLoad", "ok   unknown model config is NOT_FOUND")
                 .doesNotContain("FAIL");
     }
 
