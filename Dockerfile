@@ -160,7 +160,9 @@ RUN set -eu; \
 
 # JAVA_TOOL_OPTIONS carries java.io.tmpdir so that it holds even when JAVA_OPTS is replaced.
 # JAVA_OPTS: the heap gets half the container's memory; ONNX Runtime's buffers and arenas are
-# native memory outside the heap and need the rest. MALLOC_ARENA_MAX: engine calls run on many
+# native memory outside the heap and need the rest. G1PeriodicGCInterval: a server idle for 15 s
+# after large requests returns the heap they grew (measured: 1,283 MB resident after three 96 MB
+# requests, 486 MB a minute later with it, unchanged without). MALLOC_ARENA_MAX: engine calls run on many
 # request threads, and glibc would otherwise keep a malloc arena per thread (measured: resident
 # memory for 4 instances of a CNN 60-94 MB above idle without it, 60-63 MB with it).
 ENV SPRING_PROFILES_ACTIVE=docker \
@@ -170,7 +172,7 @@ ENV SPRING_PROFILES_ACTIVE=docker \
     PLUGBOARD_ENGINES_CACHE_DIR=/var/cache/plugboard/engines \
     PLUGBOARD_ENGINES_PREFILLED_DIR=/opt/plugboard/engines \
     JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=/var/cache/plugboard/tmp -Donnxruntime.native.path=/opt/plugboard/native/onnxruntime" \
-    JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError"
+    JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:G1PeriodicGCInterval=15000 -XX:+ExitOnOutOfMemoryError"
 
 USER 10001:10001
 VOLUME ["/var/lib/plugboard"]
