@@ -16,7 +16,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
@@ -157,13 +156,8 @@ public class V2Controller {
             produces = MediaType.APPLICATION_JSON_VALUE)
     public V2Statistics statistics(@PathVariable(name = "name", required = false) String name,
             @PathVariable(name = "version", required = false) String version) {
-        List<ModelVersions> models = name == null ? registry.all() : List.of(registry.require(name));
-        Integer pinned = version == null ? null : parseVersion(version);
-        List<V2Statistics.ModelStats> stats = new ArrayList<>();
-        for (ModelVersions entry : models) {
-            entry.statistics(pinned).forEach(counted -> stats.add(V2Statistics.of(entry.id(), counted)));
-        }
-        return new V2Statistics(stats);
+        return new V2Statistics(registry.statistics(name, version == null ? null : parseVersion(version)).stream()
+                .map(V2Statistics::of).toList());
     }
 
     @Operation(summary = "Model readiness", description = "200 when READY, 400 otherwise (as Triton).")
@@ -194,17 +188,8 @@ public class V2Controller {
             + "nothing, or {\"ready\": true} for READY versions only (at most 4096 bytes, any Content-Type).")
     @PostMapping(path = "/v2/repository/index", produces = MediaType.APPLICATION_JSON_VALUE)
     public List<IndexEntry> index(HttpServletRequest request) throws IOException {
-        boolean onlyReady = onlyReady(small(request, "An index request"));
-        List<IndexEntry> entries = new ArrayList<>();
-        for (ModelVersions entry : registry.all()) {
-            for (ServedModel model : entry.all()) {
-                if (!onlyReady || model.state() == ModelState.READY) {
-                    entries.add(new IndexEntry(entry.id(), Integer.toString(model.version()), model.state().name(),
-                            model.error()));
-                }
-            }
-        }
-        return entries;
+        return registry.index(onlyReady(small(request, "An index request"))).stream()
+                .map(v -> new IndexEntry(v.id(), Integer.toString(v.version()), v.state().name(), v.reason())).toList();
     }
 
     @Operation(summary = "Load a model", description = "Loads every stored version that is not READY.")

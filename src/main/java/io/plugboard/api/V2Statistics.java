@@ -39,7 +39,7 @@ record V2Statistics(@JsonProperty("model_stats") List<ModelStats> modelStats) {
             @JsonProperty("batch_stats") List<BatchStats> batchStats) {
     }
 
-    static ModelStats of(String name, ModelVersions.Counted counted) {
+    static ModelStats of(ModelVersions.Counted counted) {
         VersionStatistics.Snapshot s = counted.statistics();
         Duration none = new Duration(0, 0);
         InferStats stats = new InferStats(Duration.of(s.success()), Duration.of(s.fail()), Duration.of(s.queue()),
@@ -48,7 +48,7 @@ record V2Statistics(@JsonProperty("model_stats") List<ModelStats> modelStats) {
         List<BatchStats> batches = s.batches().stream().map(b -> new BatchStats(b.batchSize(),
                 Duration.countOnly(b.computeInfer()), Duration.of(b.computeInfer()), Duration.countOnly(b.computeInfer())))
                 .toList();
-        return new ModelStats(name, Integer.toString(counted.version()), s.lastInferenceMillis(), s.inferenceCount(),
+        return new ModelStats(counted.id(), Integer.toString(counted.version()), s.lastInferenceMillis(), s.inferenceCount(),
                 s.executionCount(), stats, batches);
     }
 }

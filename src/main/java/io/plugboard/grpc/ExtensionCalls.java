@@ -34,11 +34,8 @@ import io.plugboard.inference.VersionStatistics;
 import io.plugboard.lifecycle.ModelResidency;
 import io.plugboard.model.ModelConfiguration;
 import io.plugboard.model.ModelRegistry;
-import io.plugboard.model.ModelState;
 import io.plugboard.model.ModelVersions;
 import io.plugboard.model.ServedModel;
-import io.plugboard.problem.PlugboardException;
-import io.plugboard.problem.ProblemType;
 import com.google.protobuf.DescriptorProtos;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
@@ -143,17 +140,9 @@ final class ExtensionCalls {
 
     void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> out) {
         InferenceGrpcService.answer(out, () -> {
-            Integer version = InferenceGrpcService.version(request.getVersion());
-            if (request.getName().isEmpty() && version != null) {
-                throw new PlugboardException(ProblemType.MALFORMED_REQUEST,
-                        "A version is asked for without a model name.");
-            }
-            List<ModelVersions> models = request.getName().isEmpty() ? registry.all()
-                    : List.of(registry.require(request.getName()));
             ModelStatisticsResponse.Builder response = ModelStatisticsResponse.newBuilder();
-            for (ModelVersions entry : models) {
-                entry.statistics(version).forEach(counted -> response.addModelStats(statistics(entry.id(), counted)));
-            }
+            registry.statistics(request.getName(), InferenceGrpcService.version(request.getVersion()))
+                    .forEach(counted -> response.addModelStats(statistics(counted)));
             return response.build();
         });
     }
@@ -161,14 +150,10 @@ final class ExtensionCalls {
     void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
         InferenceGrpcService.answer(out, () -> {
             RepositoryIndexResponse.Builder index = RepositoryIndexResponse.newBuilder();
-            for (ModelVersions entry : registry.all()) {
-                for (ServedModel model : entry.all()) {
-                    if (!request.getReady() || model.state() == ModelState.READY) {
-                        index.addModels(RepositoryIndexResponse.ModelIndex.newBuilder().setName(entry.id())
-                                .setVersion(Integer.toString(model.version())).setState(model.state().name())
-                                .setReason(model.error() == null ? "" : model.error()));
-                    }
-                }
+            for (ModelVersions.Listed v : registry.index(request.getReady())) {
+                index.addModels(RepositoryIndexResponse.ModelIndex.newBuilder().setName(v.id())
+                        .setVersion(Integer.toString(v.version())).setState(v.state().name())
+                        .setReason(v.reason() == null ? "" : v.reason()));
             }
             return index.build();
         });
@@ -222,12 +207,12 @@ final class ExtensionCalls {
         return config.build();
     }
 
-    private static ModelStatistics statistics(String name, ModelVersions.Counted counted) {
+    private static ModelStatistics statistics(ModelVersions.Counted counted) {
         VersionStatistics.Snapshot s = counted.statistics();
         StatisticDuration none = StatisticDuration.getDefaultInstance();
         StatisticDuration infer = duration(s.computeInfer());
         StatisticDuration callsOnly = StatisticDuration.newBuilder().setCount(s.computeInfer().count()).build();
-        ModelStatistics.Builder stats = ModelStatistics.newBuilder().setName(name)
+        ModelStatistics.Builder stats = ModelStatistics.newBuilder().setName(counted.id())
                 .setVersion(Integer.toString(counted.version())).setLastInference(s.lastInferenceMillis())
                 .setInferenceCount(s.inferenceCount()).setExecutionCount(s.executionCount())
                 .setInferenceStats(InferStatistics.newBuilder().setSuccess(duration(s.success()))

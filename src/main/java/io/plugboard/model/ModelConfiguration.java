@@ -6,13 +6,10 @@ import io.plugboard.backend.ModelSignature;
 import io.plugboard.backend.Target;
 import io.plugboard.inference.InstancePool;
 import io.plugboard.inference.PoolSettings;
-import io.plugboard.problem.PlugboardException;
-import io.plugboard.problem.ProblemType;
 import io.plugboard.tensor.DataType;
 import io.plugboard.tensor.TensorSpec;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A READY version described as Triton's model configuration ({@code model_config.proto}, the
@@ -45,10 +42,7 @@ public record ModelConfiguration(String name, String platform, String backend,
         ModelSignature signature = model.signature();
         Target target = model.target();
         if (model.state() != ModelState.READY || pool == null || signature == null || target == null) {
-            ModelState state = model.state() == ModelState.READY ? ModelState.UNLOADED : model.state();
-            throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Model '" + model.id() + "' version "
-                    + model.version() + " is " + state + ": only a loaded version has a configuration.",
-                    Map.of("model", model.id(), "state", state.name()));
+            throw model.notLoaded("a configuration");
         }
         PoolSettings settings = pool.settings();
         boolean batching = pool.batching();

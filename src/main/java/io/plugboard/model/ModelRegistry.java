@@ -95,6 +95,26 @@ public final class ModelRegistry {
                 .sorted(Comparator.comparing(ModelVersions::id)).toList();
     }
 
+    /** Every stored version as the repository index lists it, by model id; only READY ones with {@code onlyReady}. */
+    public List<ModelVersions.Listed> index(boolean onlyReady) {
+        return all().stream().flatMap(m -> m.listed(onlyReady).stream()).toList();
+    }
+
+    /**
+     * What loaded versions have done: every model's when {@code id} is null or empty (then
+     * {@code version} must be null), else that model's, or its one {@code version}
+     * ({@link ModelVersions#statistics}).
+     */
+    public List<ModelVersions.Counted> statistics(String id, Integer version) {
+        if (id == null || id.isEmpty()) {
+            if (version != null) {
+                throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "A version is asked for without a model.");
+            }
+            return all().stream().flatMap(m -> m.statistics(null).stream()).toList();
+        }
+        return require(id).statistics(version);
+    }
+
     public long count(ModelState state) {
         return models.values().stream().flatMap(m -> m.all().stream()).filter(m -> m.state() == state).count();
     }

@@ -79,8 +79,18 @@ public final class ModelVersions {
                 Map.of("model", id, "version", version)));
     }
 
-    /** What a loaded version has done ({@link VersionStatistics}). */
-    public record Counted(int version, VersionStatistics.Snapshot statistics) {
+    /** What a loaded version of model {@code id} has done ({@link VersionStatistics}). */
+    public record Counted(String id, int version, VersionStatistics.Snapshot statistics) {
+    }
+
+    /** One version as the repository index lists it: {@code reason} is why it failed, or null. */
+    public record Listed(String id, int version, ModelState state, String reason) {
+    }
+
+    /** Its versions as the repository index lists them, oldest first; only READY ones with {@code onlyReady}. */
+    public List<Listed> listed(boolean onlyReady) {
+        return all().stream().filter(m -> !onlyReady || m.state() == ModelState.READY)
+                .map(m -> new Listed(id, m.version(), m.state(), m.error())).toList();
     }
 
     /**
@@ -92,11 +102,9 @@ public final class ModelVersions {
         for (ServedModel model : version == null ? all() : List.of(requireVersion(version))) {
             VersionStatistics statistics = model.statistics();
             if (statistics != null && model.state() == ModelState.READY) {
-                counted.add(new Counted(model.version(), statistics.snapshot()));
+                counted.add(new Counted(id, model.version(), statistics.snapshot()));
             } else if (version != null) {
-                throw new PlugboardException(ProblemType.MODEL_NOT_READY, "Model '" + id + "' version " + version
-                        + " is " + model.state() + ": only a loaded version has statistics.",
-                        Map.of("model", id, "state", model.state().name()));
+                throw model.notLoaded("statistics");
             }
         }
         return counted;

@@ -4,6 +4,8 @@ import io.plugboard.backend.LoadedModel;
 import io.plugboard.backend.ModelSignature;
 import io.plugboard.inference.InstancePool;
 import io.plugboard.inference.VersionStatistics;
+import io.plugboard.problem.PlugboardException;
+import io.plugboard.problem.ProblemType;
 import io.plugboard.store.StoredFile;
 import io.plugboard.store.StoredModelRecord;
 import java.time.Duration;
@@ -81,6 +83,17 @@ public final class ServedModel {
     public ModelSignature signature() {
         LoadedModel model = loaded;
         return model == null ? lastSignature : model.signature();
+    }
+
+    /**
+     * The refusal for asking a version that is not loaded for what only a loaded one has
+     * ({@code MODEL_NOT_READY}, naming its state: READY without a pool reads as UNLOADED).
+     */
+    public PlugboardException notLoaded(String what) {
+        ModelState shown = state == ModelState.READY ? ModelState.UNLOADED : state;
+        return new PlugboardException(ProblemType.MODEL_NOT_READY, "Model '" + id() + "' version " + version()
+                + " is " + shown + ": only a loaded version has " + what + ".",
+                Map.of("model", id(), "state", shown.name()));
     }
 
     /** Loading (again): the engine is reading the files. */

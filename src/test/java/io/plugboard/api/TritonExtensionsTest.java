@@ -126,6 +126,9 @@ class TritonExtensionsTest extends ServerTest {
         assertThat(http.postJson("/v2/repository/models/repo-params/unload",
                 "{\"parameters\":{\"unload_dependents\":\"yes\"}}").status()).isEqualTo(400);
         assertThat(http.postJson("/v2/repository/models/repo-params/load", "[1]").status()).isEqualTo(400);
+        Http.Reply huge = http.postJson("/v2/repository/models/repo-params/unload",
+                "{\"parameters\":{\"unload_dependents\":false}}" + " ".repeat(5_000));
+        assertThat(huge.status()).as("a body past 4096 bytes is not read further").isEqualTo(413);
         assertThat(http.get("/v2/models/repo-params/ready").status()).as("nothing refused changed it").isEqualTo(200);
 
         // as tritonclient sends them

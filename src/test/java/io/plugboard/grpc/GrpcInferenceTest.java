@@ -585,6 +585,9 @@ class GrpcInferenceTest extends ServerTest {
         assertStatus(() -> call("ModelStatistics", ModelStatisticsRequest.newBuilder().setName("grpc-triton")
                 .setVersion("9").build(), ModelStatisticsResponse.getDefaultInstance()), Status.Code.NOT_FOUND,
                 "version-not-found", "9");
+        assertStatus(() -> call("ModelStatistics", ModelStatisticsRequest.newBuilder().setVersion("1").build(),
+                ModelStatisticsResponse.getDefaultInstance()), Status.Code.INVALID_ARGUMENT, "malformed-request",
+                "without a model");
         assertStatus(() -> call("RepositoryModelLoad", RepositoryModelLoadRequest.newBuilder().setModelName("grpc-triton")
                 .putParameters("config", ModelRepositoryParameter.newBuilder().setStringParam("{}").build()).build(),
                 RepositoryModelLoadResponse.getDefaultInstance()), Status.Code.INVALID_ARGUMENT, "malformed-request",
