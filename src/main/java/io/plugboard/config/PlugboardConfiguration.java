@@ -281,6 +281,15 @@ public class PlugboardConfiguration {
         return new InferenceGateway(registry, metrics, nanoClock, deadlineTimer);
     }
 
+    /**
+     * Every JSON document the server reads (requests, load bodies, its own records) refuses a name
+     * given twice in one object, rather than letting the last silently win.
+     */
+    @Bean
+    org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer strictJsonNames() {
+        return builder -> builder.enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+    }
+
     @Bean
     JsonRequestDecoder jsonRequestDecoder(JsonMapper json) {
         return new JsonRequestDecoder(json);

@@ -15,11 +15,32 @@ class SafetensorsTest extends ServerTest {
 
     private static final Path DIR = MODELS.resolve("safetensors");
 
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+
     private void assertCases(String id, String cases) {
         for (Cases.Case c : Cases.of(DIR.resolve(cases))) {
             Http.Reply answer = http.postJson("/v1/models/" + id + "/infer", c.request());
             assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
             Cases.assertOutputs(answer.json(), c.outputs(), 1e-6, 1e-6);
+        }
+    }
+
+    /** weights.safetensors with its header naming 'W' twice, the second pointing at other bytes. */
+    private Path nameGivenTwice() {
+        try {
+            byte[] file = java.nio.file.Files.readAllBytes(DIR.resolve("weights.safetensors"));
+            java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            int length = (int) in.getLong();
+            String header = new String(file, 8, length, java.nio.charset.StandardCharsets.UTF_8);
+            byte[] twice = header.replaceFirst("\\{", "{\"W\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[8,32]},")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 + twice.length + file.length - 8 - length)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            out.putLong(twice.length).put(twice).put(file, 8 + length, file.length - 8 - length);
+            return java.nio.file.Files.write(tmp.resolve("weights.safetensors"), out.array());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -56,6 +77,11 @@ class SafetensorsTest extends ServerTest {
                 List.of(Http.Part.of(DIR.resolve("affine.onnx")), Http.Part.of(DIR.resolve("unknown_name.safetensors"))));
         assertThat(name.status()).isEqualTo(422);
         assertThat(name.json().get("detail").asString()).contains("'gamma'", "not an initializer");
+        Http.Reply twice = http.upload(Map.of("name", "st-twice"),
+                List.of(Http.Part.of(DIR.resolve("affine.onnx")), Http.Part.of(nameGivenTwice())));
+        assertThat(twice.status()).as(twice.toString()).isEqualTo(422);
+        assertThat(twice.json().get("detail").asString()).contains("weights.safetensors", "Duplicate", "\"W\"");
+        assertThat(http.get("/v1/models/st-twice").status()).isEqualTo(404);
         Http.Reply alone = http.upload("st-alone", DIR.resolve("weights.safetensors"));
         assertThat(alone.status()).isEqualTo(415);
         assertThat(alone.json().get("format").asString()).isEqualTo("safetensors");

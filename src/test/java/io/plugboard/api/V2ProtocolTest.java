@@ -97,6 +97,36 @@ class V2ProtocolTest extends ServerTest {
         assertThat(http.postJson("/v2/models/nope/infer", "{\"inputs\":[]}").status()).isEqualTo(404);
     }
 
+    @Test
+    void aNameGivenTwiceInOneObjectIsRefused() {
+        String input1 = "{\"name\":\"input1\",\"shape\":[3],\"datatype\":\"BOOL\",\"data\":[true,false,true]}";
+        String[] bodies = {
+            // the second list of inputs would otherwise replace the first
+            "{\"inputs\":[{\"name\":\"input0\",\"shape\":[2,2],\"datatype\":\"INT32\",\"data\":[1,2,3,4]}," + input1
+                    + "],\"inputs\":[]}",
+            "{\"inputs\":[{\"name\":\"input0\",\"name\":\"input1\",\"shape\":[2,2],\"datatype\":\"INT32\","
+                    + "\"data\":[1,2,3,4]}," + input1 + "]}",
+            // numeric data is converted straight from the body's bytes: a second array is refused all the same
+            "{\"inputs\":[{\"name\":\"input0\",\"shape\":[2,2],\"datatype\":\"INT32\",\"data\":[1,2,3,4],"
+                    + "\"data\":[5,6,7,8]}," + input1 + "]}",
+            "{\"inputs\":[{\"name\":\"input0\",\"shape\":[2,2],\"datatype\":\"INT32\",\"data\":[1,2,3,4]}," + input1
+                    + "],\"parameters\":{\"timeout_ms\":5000,\"timeout_ms\":1}}"};
+        for (String body : bodies) {
+            Http.Reply v2 = http.postJson("/v2/models/spec/infer", body);
+            assertThat(v2.status()).as(body).isEqualTo(400);
+            assertThat(v2.json().get("error").asString()).as(body).contains("Duplicate");
+            Http.Reply v1 = http.postJson("/v1/models/spec/infer", body);
+            assertThat(v1.status()).as(body).isEqualTo(400);
+            assertThat(v1.contentType()).startsWith("application/problem+json");
+            assertThat(v1.json().get("detail").asString()).as(body).contains("Duplicate");
+        }
+        Http.Reply load = http.postJson("/v2/repository/models/spec/load",
+                "{\"parameters\":{\"unload_dependents\":true,\"unload_dependents\":false}}");
+        assertThat(load.status()).isEqualTo(400);
+        assertThat(http.postJson("/v2/models/spec/infer", bodies[0].replace(",\"inputs\":[]", "")).status())
+                .as("the model is served as before").isEqualTo(200);
+    }
+
     private HttpResponse<byte[]> binary(String path, String header, byte[] blobs, String headerLength) throws Exception {
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class MxNetSymbolCheck {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build(); // a name given twice is refused
     private static final int MAX_NODES = 1 << 17;
     private static final long MAX_SIZE = 1 << 24;
     private static final long MAX_WINDOW = 1 << 16;

@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class SignatureParser {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build(); // a name given twice is refused
 
     private SignatureParser() {
     }

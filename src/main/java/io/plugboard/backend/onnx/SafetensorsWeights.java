@@ -34,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class SafetensorsWeights {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build(); // a name given twice is refused
     private static final long MAX_HEADER = 100L << 20;
     /** SafeTensors dtype → ONNX element type number and ONNX Runtime Java type. */
     private static final Map<String, Object[]> TYPES = Map.ofEntries(
@@ -98,7 +99,7 @@ final class SafetensorsWeights {
             try {
                 root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
             } catch (JacksonException e) {
-                throw invalid(fileName, "its header is not JSON");
+                throw invalid(fileName, "its header is not valid JSON (" + e.getOriginalMessage() + ")");
             }
             long dataStart = 8 + headerLength;
             if (size - dataStart > Integer.MAX_VALUE) {

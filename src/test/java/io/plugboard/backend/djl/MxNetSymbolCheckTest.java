@@ -88,6 +88,9 @@ class MxNetSymbolCheckTest {
     void garbageIsRefused() {
         assertRefused("{\"nodes\": [", ProblemType.MODEL_LOAD_FAILED, "not valid JSON");
         assertRefused("[]", ProblemType.MODEL_LOAD_FAILED, "no 'nodes' list");
+        // were the last name to win, the check would pass an operator the engine may read first
+        assertRefused(TINY.replace("\"op\":\"FullyConnected\"", "\"op\":\"Custom\",\"op\":\"FullyConnected\""),
+                ProblemType.MODEL_LOAD_FAILED, "Duplicate");
         assertRefused("{\"nodes\":[{\"name\":\"x\"}],\"heads\":[[0,0]]}", ProblemType.MODEL_LOAD_FAILED, "without an 'op'");
     }
 }
