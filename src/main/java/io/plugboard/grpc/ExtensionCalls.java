@@ -17,11 +17,13 @@ import io.plugboard.grpc.proto.ModelConfigRequest;
 import io.plugboard.grpc.proto.ModelConfigResponse;
 import io.plugboard.grpc.proto.ModelDynamicBatching;
 import io.plugboard.grpc.proto.ModelInput;
+import io.plugboard.grpc.proto.ModelInferRequest;
 import io.plugboard.grpc.proto.ModelInstanceGroup;
 import io.plugboard.grpc.proto.ModelOutput;
 import io.plugboard.grpc.proto.ModelStatistics;
 import io.plugboard.grpc.proto.ModelStatisticsRequest;
 import io.plugboard.grpc.proto.ModelStatisticsResponse;
+import io.plugboard.grpc.proto.ModelStreamInferResponse;
 import io.plugboard.grpc.proto.RepositoryIndexRequest;
 import io.plugboard.grpc.proto.RepositoryIndexResponse;
 import io.plugboard.grpc.proto.RepositoryModelLoadRequest;
@@ -45,62 +47,79 @@ import java.util.function.BiConsumer;
 /**
  * Triton's extensions of {@code inference.GRPCInferenceService} that Triton's clients and
  * {@code perf_analyzer} call beyond KServe's protocol: {@code ModelConfig}, {@code ModelStatistics},
- * {@code RepositoryIndex}, {@code RepositoryModelLoad} and {@code RepositoryModelUnload}, with
- * Triton's messages ({@code triton_extensions.proto}) and the REST API's meaning. They are added to
- * the service by name, and to the schema reflection shows. The shared-memory, trace and log
- * methods stay unimplemented.
+ * {@code RepositoryIndex}, {@code RepositoryModelLoad}, {@code RepositoryModelUnload} and
+ * {@code ModelStreamInfer} ({@link StreamedInference}), with Triton's messages
+ * ({@code triton_extensions.proto}) and the REST API's meaning. They are added to the service by
+ * name, and to the schema reflection shows. The shared-memory, trace and log methods stay
+ * unimplemented.
  */
 final class ExtensionCalls {
 
+    /** An added method, and the messages reflection names for it. */
+    private record Added(ServerMethodDefinition<?, ?> definition, Descriptors.Descriptor input,
+            Descriptors.Descriptor output) {
+    }
+
     private final ModelRegistry registry;
     private final ModelResidency residency;
+    private final StreamedInference streamed;
 
-    ExtensionCalls(ModelRegistry registry, ModelResidency residency) {
+    ExtensionCalls(ModelRegistry registry, ModelResidency residency, StreamedInference streamed) {
         this.registry = registry;
         this.residency = residency;
+        this.streamed = streamed;
     }
 
     /** {@code service} (the inference service's definition) with these methods added. */
     ServerServiceDefinition addTo(ServerServiceDefinition service) {
-        List<ServerMethodDefinition<?, ?>> added = methods();
+        List<Added> added = methods();
         ServiceDescriptor descriptor = service.getServiceDescriptor();
         ServiceDescriptor.Builder methods = ServiceDescriptor.newBuilder(descriptor.getName())
                 .setSchemaDescriptor(schema(added));
         descriptor.getMethods().forEach(methods::addMethod);
-        added.forEach(m -> methods.addMethod(m.getMethodDescriptor()));
+        added.forEach(m -> methods.addMethod(m.definition().getMethodDescriptor()));
         ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(methods.build());
         service.getMethods().forEach(definition::addMethod);
-        added.forEach(definition::addMethod);
+        added.forEach(m -> definition.addMethod(m.definition()));
         return definition.build();
     }
 
     /**
-     * The service's schema as reflection shows it (grpcurl lists, describes and calls by it):
-     * KServe's file with these methods added to its service, taking Triton's messages from
-     * {@code triton_extensions.proto}.
+     * The service's schema as reflection shows it (grpcurl lists, describes and calls by it), in
+     * three files as Triton's own are: KServe's messages ({@code grpc_predict_v2.proto}, its
+     * service left out), Triton's ({@code triton_extensions.proto}, which uses KServe's), and the
+     * service with every method ({@code grpc_service.proto}, which uses both). Triton's
+     * stream answer holds KServe's response, so one file for the service and KServe's messages
+     * would import a file that imports it back.
      */
-    private static io.grpc.protobuf.ProtoFileDescriptorSupplier schema(List<ServerMethodDefinition<?, ?>> added) {
-        DescriptorProtos.FileDescriptorProto.Builder file = GrpcPredictV2.getDescriptor().toProto().toBuilder()
-                .addDependency(TritonExtensions.getDescriptor().getName());
-        DescriptorProtos.ServiceDescriptorProto.Builder inference = file.getServiceBuilder(0);
-        for (ServerMethodDefinition<?, ?> method : added) {
-            MethodDescriptor<?, ?> m = method.getMethodDescriptor();
-            String message = m.getBareMethodName();
-            inference.addMethod(DescriptorProtos.MethodDescriptorProto.newBuilder().setName(message)
-                    .setInputType(".inference." + message + "Request")
-                    .setOutputType(".inference." + message + "Response"));
+    private static io.grpc.protobuf.ProtoFileDescriptorSupplier schema(List<Added> added) {
+        DescriptorProtos.FileDescriptorProto kserve = GrpcPredictV2.getDescriptor().toProto();
+        DescriptorProtos.ServiceDescriptorProto.Builder inference = kserve.getService(0).toBuilder();
+        for (Added method : added) {
+            MethodDescriptor<?, ?> m = method.definition().getMethodDescriptor();
+            inference.addMethod(DescriptorProtos.MethodDescriptorProto.newBuilder().setName(m.getBareMethodName())
+                    .setInputType("." + method.input().getFullName())
+                    .setOutputType("." + method.output().getFullName())
+                    .setClientStreaming(!m.getType().clientSendsOneMessage())
+                    .setServerStreaming(!m.getType().serverSendsOneMessage()));
         }
         Descriptors.FileDescriptor built;
         try {
-            built = Descriptors.FileDescriptor.buildFrom(file.build(),
-                    new Descriptors.FileDescriptor[] {TritonExtensions.getDescriptor()});
+            Descriptors.FileDescriptor messages = Descriptors.FileDescriptor.buildFrom(
+                    kserve.toBuilder().clearService().build(), new Descriptors.FileDescriptor[0]);
+            Descriptors.FileDescriptor triton = Descriptors.FileDescriptor.buildFrom(
+                    TritonExtensions.getDescriptor().toProto(), new Descriptors.FileDescriptor[] {messages});
+            built = Descriptors.FileDescriptor.buildFrom(DescriptorProtos.FileDescriptorProto.newBuilder()
+                    .setName("grpc_service.proto").setSyntax(kserve.getSyntax()).setPackage(kserve.getPackage())
+                    .addDependency(messages.getName()).addDependency(triton.getName())
+                    .addService(inference).build(), new Descriptors.FileDescriptor[] {messages, triton});
         } catch (Descriptors.DescriptorValidationException e) {
             throw new IllegalStateException("The extension methods do not fit the service's schema", e);
         }
         return () -> built;
     }
 
-    private List<ServerMethodDefinition<?, ?>> methods() {
+    private List<Added> methods() {
         return List.of(
                 method("ModelConfig", ModelConfigRequest.getDefaultInstance(), ModelConfigResponse.getDefaultInstance(),
                         this::modelConfig),
@@ -111,7 +130,8 @@ final class ExtensionCalls {
                 method("RepositoryModelLoad", RepositoryModelLoadRequest.getDefaultInstance(),
                         RepositoryModelLoadResponse.getDefaultInstance(), this::repositoryModelLoad),
                 method("RepositoryModelUnload", RepositoryModelUnloadRequest.getDefaultInstance(),
-                        RepositoryModelUnloadResponse.getDefaultInstance(), this::repositoryModelUnload));
+                        RepositoryModelUnloadResponse.getDefaultInstance(), this::repositoryModelUnload),
+                new Added(streamed.method(), ModelInferRequest.getDescriptor(), ModelStreamInferResponse.getDescriptor()));
     }
 
     /** The full name of one of these methods. */
@@ -119,7 +139,7 @@ final class ExtensionCalls {
         return MethodDescriptor.generateFullMethodName(GRPCInferenceServiceGrpc.SERVICE_NAME, method);
     }
 
-    private static <Q extends Message, R extends Message> ServerMethodDefinition<Q, R> method(String name, Q request,
+    private static <Q extends Message, R extends Message> Added method(String name, Q request,
             R response, BiConsumer<Q, StreamObserver<R>> handler) {
         MethodDescriptor<Q, R> descriptor = MethodDescriptor.<Q, R>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
@@ -127,7 +147,8 @@ final class ExtensionCalls {
                 .setRequestMarshaller(ProtoUtils.marshaller(request))
                 .setResponseMarshaller(ProtoUtils.marshaller(response))
                 .build();
-        return ServerMethodDefinition.create(descriptor, ServerCalls.asyncUnaryCall(handler::accept));
+        return new Added(ServerMethodDefinition.create(descriptor, ServerCalls.asyncUnaryCall(handler::accept)),
+                request.getDescriptorForType(), response.getDescriptorForType());
     }
 
     void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> out) {

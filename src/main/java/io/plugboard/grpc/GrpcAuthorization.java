@@ -29,6 +29,7 @@ final class GrpcAuthorization implements ServerInterceptor {
             SERVICE + "ServerMetadata", Scope.READ,
             SERVICE + "ModelMetadata", Scope.READ,
             SERVICE + "ModelInfer", Scope.INFER,
+            SERVICE + "ModelStreamInfer", Scope.INFER,
             SERVICE + "ModelConfig", Scope.READ,
             SERVICE + "ModelStatistics", Scope.READ,
             SERVICE + "RepositoryIndex", Scope.READ,

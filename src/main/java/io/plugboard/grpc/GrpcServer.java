@@ -87,11 +87,11 @@ public final class GrpcServer implements SmartLifecycle {
     public GrpcServer(Settings settings, ModelRegistry registry, InferenceGateway gateway, BooleanSupplier ready,
             String version, List<String> extensions, TokenRegistry tokens, Set<Scope> anonymousScopes,
             io.plugboard.api.RequestMemory memory, io.plugboard.lifecycle.ModelResidency residency) {
-        this.extensions = new ExtensionCalls(registry, residency);
         this.settings = settings;
         this.ready = ready;
         this.inference = new InferenceGrpcService(registry, gateway, ready, version, extensions, memory,
                 task -> calls.execute(task));
+        this.extensions = new ExtensionCalls(registry, residency, new StreamedInference(inference));
         this.authorization = new GrpcAuthorization(tokens, anonymousScopes);
     }
 

@@ -58,7 +58,8 @@ final class ModelInferParsing {
         return definition.build();
     }
 
-    private static MethodDescriptor.Marshaller<Parsed> marshaller(MethodDescriptor.Marshaller<ModelInferRequest> proto) {
+    /** {@code proto} made tolerant: a message it cannot parse becomes a {@link Parsed} failure. */
+    static MethodDescriptor.Marshaller<Parsed> marshaller(MethodDescriptor.Marshaller<ModelInferRequest> proto) {
         return new MethodDescriptor.Marshaller<>() {
             @Override
             public InputStream stream(Parsed value) {

@@ -48,7 +48,7 @@ class GrpcAuthorizationTest {
         InferenceGrpcService service = new InferenceGrpcService(new ModelRegistry(), null, () -> true, "test",
                 List.of(), new io.plugboard.api.RequestMemory(1 << 20), Runnable::run);
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(new ExtensionCalls(new ModelRegistry(), null)
+                .addService(ServerInterceptors.intercept(new ExtensionCalls(new ModelRegistry(), null, new StreamedInference(service))
                         .addTo(service.bindService()), new GrpcAuthorization(tokens, Set.<Scope>of())))
                 .build().start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
@@ -65,9 +65,7 @@ class GrpcAuthorizationTest {
         if (token == null) {
             return stub;
         }
-        Metadata headers = new Metadata();
-        headers.put(GrpcAuthorization.AUTHORIZATION, "Bearer " + token);
-        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearerHeaders(token)));
     }
 
     @Test
@@ -106,6 +104,44 @@ class GrpcAuthorizationTest {
         }
     }
 
+    @Test
+    void tritonsStreamNeedsInfer() throws Exception {
+        assertThat(streamEnds(null)).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(streamEnds("wrong")).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(streamEnds(READER)).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(streamEnds(INFERRER)).isEqualTo(Status.Code.OK);
+    }
+
+    /** How a stream opened with {@code token} and closed at once without requests ends. */
+    private Status.Code streamEnds(String token) throws Exception {
+        java.util.concurrent.CompletableFuture<Status.Code> ended = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.Channel authorised = token == null ? channel : io.grpc.ClientInterceptors.intercept(channel,
+                MetadataUtils.newAttachHeadersInterceptor(bearerHeaders(token)));
+        var requests = TritonCalls.stream(authorised, new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(io.plugboard.grpc.proto.ModelStreamInferResponse value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended.complete(Status.fromThrowable(t).getCode());
+            }
+
+            @Override
+            public void onCompleted() {
+                ended.complete(Status.Code.OK);
+            }
+        });
+        requests.onCompleted();
+        return ended.get(10, TimeUnit.SECONDS);
+    }
+
+    private static Metadata bearerHeaders(String token) {
+        Metadata headers = new Metadata();
+        headers.put(GrpcAuthorization.AUTHORIZATION, "Bearer " + token);
+        return headers;
+    }
+
     /** An extension method called with {@code request} (its fields are read by number, as any client's). */
     private void triton(String token, String method, com.google.protobuf.Message request) {
         io.grpc.CallOptions options = token == null ? io.grpc.CallOptions.DEFAULT
@@ -117,9 +153,7 @@ class GrpcAuthorizationTest {
         return new io.grpc.CallCredentials() {
             @Override
             public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor, MetadataApplier apply) {
-                Metadata headers = new Metadata();
-                headers.put(GrpcAuthorization.AUTHORIZATION, "Bearer " + token);
-                apply.apply(headers);
+                apply.apply(bearerHeaders(token));
             }
         };
     }

@@ -160,6 +160,108 @@ class GrpcInferenceTest extends ServerTest {
                         "RepositoryModelLoad", "RepositoryModelUnload");
         assertThat(files.stream().flatMap(f -> f.getMessageTypeList().stream()).map(m -> m.getName()).toList())
                 .contains("ModelInferRequest", "ModelConfigResponse", "ModelStatisticsResponse");
+        // the files load as a client's descriptor pool loads them: each after what it imports, none imported back
+        Map<String, com.google.protobuf.Descriptors.FileDescriptor> loaded = new java.util.HashMap<>();
+        files.forEach(f -> load(f.getName(), files, loaded, new java.util.HashSet<>()));
+        var service = loaded.values().stream().map(f -> f.findServiceByName("GRPCInferenceService"))
+                .filter(java.util.Objects::nonNull).toList();
+        assertThat(service).hasSize(1);
+        var streamed = service.get(0).findMethodByName("ModelStreamInfer");
+        assertThat(streamed.isClientStreaming()).isTrue();
+        assertThat(streamed.isServerStreaming()).isTrue();
+        assertThat(streamed.getInputType().getFullName()).isEqualTo("inference.ModelInferRequest");
+        assertThat(streamed.getOutputType().findFieldByName("infer_response").getMessageType().getFullName())
+                .isEqualTo("inference.ModelInferResponse");
+        assertThat(service.get(0).findMethodByName("ModelInfer").isClientStreaming()).isFalse();
+    }
+
+    private static com.google.protobuf.Descriptors.FileDescriptor load(String name,
+            List<com.google.protobuf.DescriptorProtos.FileDescriptorProto> files,
+            Map<String, com.google.protobuf.Descriptors.FileDescriptor> loaded, java.util.Set<String> loading) {
+        if (loaded.containsKey(name)) {
+            return loaded.get(name);
+        }
+        assertThat(loading.add(name)).as("%s imports itself back", name).isTrue();
+        var proto = files.stream().filter(f -> f.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is imported but not served"));
+        var dependencies = proto.getDependencyList().stream().map(d -> load(d, files, loaded, loading))
+                .toArray(com.google.protobuf.Descriptors.FileDescriptor[]::new);
+        try {
+            var file = com.google.protobuf.Descriptors.FileDescriptor.buildFrom(proto, dependencies);
+            loaded.put(name, file);
+            return file;
+        } catch (com.google.protobuf.Descriptors.DescriptorValidationException e) {
+            throw new AssertionError(name + " does not load: " + e.getMessage(), e);
+        }
+    }
+
+    @Test
+    void tritonsStreamAnswersEveryRequestAndCarriesFailuresInTheStream() throws Exception {
+        assertThat(http.upload("grpc-stream", onnx("add_mul")).status()).isEqualTo(201);
+        List<io.plugboard.grpc.proto.ModelStreamInferResponse> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        StreamObserver<ModelInferRequest> requests = TritonCalls.stream(channel, new StreamObserver<>() {
+            @Override
+            public void onNext(io.plugboard.grpc.proto.ModelStreamInferResponse value) {
+                answers.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                ended.complete(null);
+            }
+        });
+        requests.onNext(addMul("grpc-stream", "s-ok", true).build());
+        requests.onNext(addMul("no-such-model", "s-missing", true).build());
+        ModelInferRequest.Builder wrongShape = addMul("grpc-stream", "s-shape", true);
+        wrongShape.getInputsBuilder(0).clearShape().addShape(3).addShape(2);
+        requests.onNext(wrongShape.build());
+        requests.onNext(addMul("grpc-stream", "s-final", true).putParameters("triton_enable_empty_final_response",
+                InferParameter.newBuilder().setBoolParam(true).build()).build());
+        int more = 3 * StreamedInference.IN_FLIGHT; // more than are read ahead: the rest wait for answers
+        for (int i = 0; i < more; i++) {
+            requests.onNext(addMul("grpc-stream", "p-" + i, i % 2 == 0).build());
+        }
+        requests.onCompleted();
+        ended.get(60, TimeUnit.SECONDS);
+
+        assertThat(answers).hasSize(4 + more);
+        Map<String, io.plugboard.grpc.proto.ModelStreamInferResponse> byId = new java.util.HashMap<>();
+        answers.forEach(a -> byId.put(a.getInferResponse().getId(), a));
+        assertThat(byId).hasSize(4 + more);
+        var ok = byId.get("s-ok");
+        assertThat(ok.getErrorMessage()).isEmpty();
+        assertThat(ok.getInferResponse().getModelName()).isEqualTo("grpc-stream");
+        assertThat(ok.getInferResponse().getModelVersion()).isEqualTo("1");
+        assertThat(ok.getInferResponse().getParametersMap()).doesNotContainKey("triton_final_response");
+        int product = ok.getInferResponse().getOutputsList().stream().map(ModelInferResponse.InferOutputTensor::getName)
+                .toList().indexOf("product");
+        ByteBuffer raw = ok.getInferResponse().getRawOutputContents(product).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        float[] products = new float[6];
+        raw.asFloatBuffer().get(products);
+        assertThat(products).containsExactly(4f, 10f, 18f, -4f, -1f, 6f);
+        var missing = byId.get("s-missing");
+        assertThat(missing.getErrorMessage()).contains("no-such-model");
+        assertThat(missing.getInferResponse().getModelName()).isEqualTo("no-such-model");
+        assertThat(byId.get("s-shape").getErrorMessage()).contains("shape", "[3, 2]");
+        assertThat(byId.get("s-final").getErrorMessage()).isEmpty();
+        assertThat(byId.get("s-final").getInferResponse().getParametersMap().get("triton_final_response").getBoolParam())
+                .isTrue();
+        for (int i = 0; i < more; i++) {
+            var answer = byId.get("p-" + i);
+            assertThat(answer.getErrorMessage()).as("p-" + i).isEmpty();
+            assertThat(answer.getInferResponse().getOutputsCount()).isEqualTo(2);
+        }
+        // counted as ModelInfer's calls are
+        ModelStatisticsResponse stats = TritonCalls.call(channel, io.grpc.CallOptions.DEFAULT, "ModelStatistics",
+                ModelStatisticsRequest.newBuilder().setName("grpc-stream").build(), ModelStatisticsResponse.getDefaultInstance());
+        assertThat(stats.getModelStats(0).getInferenceStats().getSuccess().getCount()).isEqualTo(2 + more);
+        assertThat(stats.getModelStats(0).getInferenceStats().getFail().getCount()).isEqualTo(1);
     }
 
     @Test

@@ -22,4 +22,18 @@ final class TritonCalls {
                 .setResponseMarshaller(ProtoUtils.marshaller(response)).build();
         return ClientCalls.blockingUnaryCall(channel, descriptor, options, request);
     }
+
+    /** Opens Triton's {@code ModelStreamInfer}, as tritonclient's stream does; answers go to {@code answers}. */
+    static io.grpc.stub.StreamObserver<io.plugboard.grpc.proto.ModelInferRequest> stream(Channel channel,
+            io.grpc.stub.StreamObserver<io.plugboard.grpc.proto.ModelStreamInferResponse> answers) {
+        MethodDescriptor<io.plugboard.grpc.proto.ModelInferRequest, io.plugboard.grpc.proto.ModelStreamInferResponse>
+                descriptor = MethodDescriptor.<io.plugboard.grpc.proto.ModelInferRequest,
+                        io.plugboard.grpc.proto.ModelStreamInferResponse>newBuilder()
+                .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+                .setFullMethodName("inference.GRPCInferenceService/ModelStreamInfer")
+                .setRequestMarshaller(ProtoUtils.marshaller(io.plugboard.grpc.proto.ModelInferRequest.getDefaultInstance()))
+                .setResponseMarshaller(ProtoUtils.marshaller(
+                        io.plugboard.grpc.proto.ModelStreamInferResponse.getDefaultInstance())).build();
+        return ClientCalls.asyncBidiStreamingCall(channel.newCall(descriptor, CallOptions.DEFAULT), answers);
+    }
 }
