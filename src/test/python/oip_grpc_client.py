@@ -2,7 +2,7 @@
 clients use it: stubs generated from src/main/proto/grpc_predict_v2.proto by grpc_tools, raw
 tensors in, raw outputs read back in output order, typed contents, status codes; then Triton's
 extension methods (messages from src/main/proto/triton_extensions.proto), called by name as
-tritonclient's generated stub calls them.
+tritonclient's generated stub calls them, its stream included.
 
     python3 oip_grpc_client.py STUBS_DIR HOST:PORT TYPES_MODEL TYPES_CASES MLP_MODEL MLP_CASES
 
@@ -162,6 +162,28 @@ def main():
     code, detail, problem = status_of(lambda: triton("ModelConfig", ext.ModelConfigRequest(name="no-such-model"),
                                                      ext.ModelConfigResponse))
     check("unknown model config is NOT_FOUND", code == grpc.StatusCode.NOT_FOUND, (code, detail))
+
+    # Triton's stream, as tritonclient's start_stream and async_stream_infer use it: requests from an
+    # iterator, answers as they complete, a failure carried in error_message without ending the stream
+    stream = channel.stream_stream("/inference.GRPCInferenceService/ModelStreamInfer",
+                                   request_serializer=pb.ModelInferRequest.SerializeToString,
+                                   response_deserializer=ext.ModelStreamInferResponse.FromString)
+    good = pb.ModelInferRequest(model_name=mlp_model, id="stream-ok")
+    tensor = good.inputs.add(name=given["name"], datatype="FP32")
+    tensor.shape.extend(given["shape"])
+    good.raw_input_contents.append(np.array(given["data"], dtype="<f4").tobytes())
+    good.parameters["triton_enable_empty_final_response"].bool_param = True
+    missing = pb.ModelInferRequest(model_name="no-such-model", id="stream-missing")
+    answers = {a.infer_response.id: a for a in stream(iter([missing, good]), timeout=30)}
+    check("ModelStreamInfer answers every request", sorted(answers) == ["stream-missing", "stream-ok"], answers)
+    ok = answers["stream-ok"].infer_response
+    names = [t.name for t in ok.outputs]
+    check("a streamed answer comes raw", answers["stream-ok"].error_message == "" and want["name"] in names
+          and same("FP32", list(np.frombuffer(ok.raw_output_contents[names.index(want["name"])], dtype="<f4")),
+                   want["data"]), answers["stream-ok"])
+    check("the final-response flag asked for", ok.parameters["triton_final_response"].bool_param, ok.parameters)
+    check("a streamed failure is carried in error_message",
+          "no-such-model" in answers["stream-missing"].error_message, answers["stream-missing"])
 
 
 if __name__ == "__main__":

@@ -54,7 +54,9 @@ class PythonGrpcClientTest extends ServerTest {
         assertThat(client.output()).contains("ok   raw BYTES round trip", "ok   raw FP16 round trip",
                 "ok   typed FP32 values", "ok   unknown model is NOT_FOUND", "ok   a wrong shape is INVALID_ARGUMENT",
                 "ok   ModelConfig describes the inputs", "ok   ModelStatistics counts the answers",
-                "ok   RepositoryModelLoad", "ok   unknown model config is NOT_FOUND")
+                "ok   RepositoryModelLoad", "ok   unknown model config is NOT_FOUND",
+                "ok   ModelStreamInfer answers every request", "ok   a streamed answer comes raw",
+                "ok   a streamed failure is carried in error_message")
                 .doesNotContain("FAIL");
     }
 
