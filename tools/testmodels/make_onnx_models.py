@@ -114,6 +114,13 @@ g = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "uint32_inpu
                       [helper.make_tensor_value_info("y", TensorProto.UINT32, [2])])
 save(opset(g), "uint32_input", [])
 
+# string_identity: one BYTES input of one element (as Triton's raw binary request takes), echoed.
+g = helper.make_graph([helper.make_node("Identity", ["text"], ["echo"])], "string_identity",
+                      [helper.make_tensor_value_info("text", TensorProto.STRING, [1])],
+                      [helper.make_tensor_value_info("echo", TensorProto.STRING, [1])])
+text = np.array(["raw β bytes"], dtype=object)
+save(opset(g), "string_identity", [({"text": text}, {"echo": text})])
+
 
 # mlp: a tiny MLP exported from PyTorch, dynamic batch (per-request overhead benchmark model).
 class Mlp(torch.nn.Module):

@@ -3,6 +3,7 @@ package io.plugboard.api;
 import io.plugboard.api.codec.BinaryTensors;
 import io.plugboard.api.codec.DecodedRequest;
 import io.plugboard.api.codec.JsonRequestDecoder;
+import io.plugboard.api.codec.RawBinaryRequest;
 import io.plugboard.inference.InferenceRequest;
 import io.plugboard.inference.InferenceResult;
 import io.plugboard.model.InferenceGateway;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -77,7 +79,7 @@ public final class InferenceExchange implements AutoCloseable {
 
     public void handle(String id, Integer version, HttpServletRequest request, HttpServletResponse response,
             String protocol) throws IOException {
-        gateway.requireReady(id, version);
+        InferenceGateway.Inputs inputs = gateway.requireReady(id, version);
         long length = request.getContentLengthLong();
         if (length > maxRequestBytes) {
             throw tooLarge();
@@ -94,7 +96,7 @@ public final class InferenceExchange implements AutoCloseable {
                 async.setTimeout(0); // reads are bounded by the connection timeout, calls by their own
                 try {
                     slowBodies.execute(() -> ProblemWriter.loggingAs(async.getRequest(),
-                            () -> handleArriving(id, version, async, rest, protocol)));
+                            () -> handleArriving(id, version, inputs, async, rest, protocol)));
                 } catch (RejectedExecutionException e) { // shutting down
                     LaterAnswers.end(async);
                 }
@@ -109,8 +111,8 @@ public final class InferenceExchange implements AutoCloseable {
         boolean handedOver = false;
         try {
             Read read = length >= 0 && length <= INLINE_BYTES && !ContentEncodings.compressed(request)
-                    ? read(request, body, inMemory, length, lease, false)
-                    : decodeThreads.run(() -> read(request, body, inMemory, length, lease, false));
+                    ? read(request, inputs, body, inMemory, length, lease, false)
+                    : decodeThreads.run(() -> read(request, inputs, body, inMemory, length, lease, false));
             InferenceRequest inference = read.decoded().request(read.binaryInputs());
             if (!request.isAsyncSupported()) {
                 responses.result(read.decoded(), gateway.infer(id, version, inference, protocol), response);
@@ -154,15 +156,17 @@ public final class InferenceExchange implements AutoCloseable {
      * slowly holds no request thread (nor a decoding thread: the body is read in full first). Then
      * as {@link #handle}, answering failures itself, since the exception handlers have returned.
      */
-    private void handleArriving(String id, Integer version, AsyncContext async, InputStream source, String protocol) {
+    private void handleArriving(String id, Integer version, InferenceGateway.Inputs inputs, AsyncContext async,
+            InputStream source, String protocol) {
         HttpServletRequest request = (HttpServletRequest) async.getRequest();
         RequestMemory.Lease lease = memory.open();
         boolean handedOver = false;
         try {
             byte[] body = readWhole(request, source, lease);
             Read read = body.length <= INLINE_BYTES && !ContentEncodings.compressed(request)
-                    ? read(request, new ByteArrayInputStream(body), body, body.length, lease, true)
-                    : decodeThreads.run(() -> read(request, new ByteArrayInputStream(body), body, body.length, lease, true));
+                    ? read(request, inputs, new ByteArrayInputStream(body), body, body.length, lease, true)
+                    : decodeThreads.run(() -> read(request, inputs, new ByteArrayInputStream(body), body, body.length,
+                            lease, true));
             CompletableFuture<InferenceResult> answer = gateway.inferHereOrLater(id, version,
                     read.decoded().request(read.binaryInputs()), protocol, gateway.nanoTime());
             handedOver = true;
@@ -222,9 +226,10 @@ public final class InferenceExchange implements AutoCloseable {
      * Decodes the body read from {@code sent}, as the request's headers describe it; a body
      * already {@code charged} (read into memory first) is not charged again. {@code whole} is the
      * body when it is all in memory (then JSON is decoded from its bytes, the faster way), or null.
+     * {@code inputs} are what the model takes, for a raw binary request.
      */
-    private Read read(HttpServletRequest request, InputStream sent, byte[] whole, long sentLength,
-            RequestMemory.Lease lease, boolean sentCharged) throws IOException {
+    private Read read(HttpServletRequest request, InferenceGateway.Inputs inputs, InputStream sent, byte[] whole,
+            long sentLength, RequestMemory.Lease lease, boolean sentCharged) throws IOException {
         InputStream source = ContentEncodings.decoded(request, sent);
         boolean inflated = source != sent; // its length is known only once read, and charged as it is
         long length = inflated ? -1 : sentLength;
@@ -243,6 +248,9 @@ public final class InferenceExchange implements AutoCloseable {
                 return json(request, () -> decoder.decodeJsonOnly(body, maxElements));
             }
             long jsonLength = parseLength(headerLength, length);
+            if (jsonLength == 0) {
+                return raw(inputs, body, length, lease);
+            }
             byte[] json = body.readNBytes((int) jsonLength);
             if (json.length != jsonLength) {
                 throw new PlugboardException(ProblemType.MALFORMED_REQUEST, "The body is shorter than "
@@ -253,6 +261,30 @@ public final class InferenceExchange implements AutoCloseable {
             return new Read(decoded, BinaryTensors.readInputs(body, decoded.binaryInputs(),
                     length >= 0 ? length - jsonLength : -1));
         }
+    }
+
+    /**
+     * Triton's raw binary request: the body is the model's one input, its shape told from the
+     * body's length ({@link RawBinaryRequest}). A body of unknown length (chunked or compressed) is
+     * read first; its copy is charged too.
+     */
+    private static Read raw(InferenceGateway.Inputs inputs, InputStream body, long length, RequestMemory.Lease lease)
+            throws IOException {
+        InputStream bytes = body;
+        long size = length;
+        if (size < 0) {
+            byte[] all = body.readAllBytes();
+            lease.charge(all.length);
+            bytes = new ByteArrayInputStream(all);
+            size = all.length;
+        }
+        DecodedRequest.BinaryInput input = RawBinaryRequest.input(inputs.specs(), inputs.batching(), size);
+        if (input.datatype() == io.plugboard.tensor.DataType.BYTES) { // the one element, after its length
+            byte[] prefix = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putInt((int) Math.min(size, Integer.MAX_VALUE)).array();
+            bytes = new SequenceInputStream(new ByteArrayInputStream(prefix), bytes);
+        }
+        return new Read(RawBinaryRequest.request(input), BinaryTensors.readInputs(bytes, List.of(input), input.size()));
     }
 
     /** A body decoded as JSON alone; a refusal of one labelled octet-stream says what binary data needs. */
@@ -280,11 +312,6 @@ public final class InferenceExchange implements AutoCloseable {
             value = Long.parseLong(header.trim());
         } catch (NumberFormatException e) {
             throw new PlugboardException(ProblemType.MALFORMED_REQUEST, HEADER_LENGTH + " must be a number.");
-        }
-        if (value == 0) {
-            throw new PlugboardException(ProblemType.MALFORMED_REQUEST, HEADER_LENGTH + " 0 (a raw binary request, "
-                    + "tensor bytes with no JSON header) is not supported: send the JSON header describing the "
-                    + "inputs first, with its length in " + HEADER_LENGTH + ".");
         }
         if (value < 0 || value > maxRequestBytes || (bodyLength >= 0 && value > bodyLength)) {
             throw new PlugboardException(ProblemType.MALFORMED_REQUEST, HEADER_LENGTH + " " + value

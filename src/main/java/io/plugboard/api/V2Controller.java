@@ -176,8 +176,9 @@ public class V2Controller {
     }
 
     @Operation(summary = "Run inference", description = "The protocol's JSON, or the binary tensor data extension "
-            + "(with Inference-Header-Content-Length). As Triton, any Content-Type is taken: a body without that "
-            + "header is JSON; the answer is JSON, or octet-stream when outputs are asked for in binary.")
+            + "(with Inference-Header-Content-Length; 0 for Triton's raw binary request, the body a one-input model's "
+            + "input bytes alone). As Triton, any Content-Type is taken: a body without that header is JSON; the "
+            + "answer is JSON, or octet-stream when outputs are asked for in binary.")
     @PostMapping(path = {INFER, INFER_VERSION})
     public void infer(@PathVariable("name") String name, @PathVariable(name = "version", required = false) String version,
             HttpServletRequest request, HttpServletResponse response) throws IOException {

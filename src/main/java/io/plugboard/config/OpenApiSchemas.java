@@ -141,7 +141,8 @@ final class OpenApiSchemas implements OpenApiCustomizer {
         content.addMediaType(org.springframework.http.MediaType.APPLICATION_JSON_VALUE, json);
         content.computeIfAbsent(org.springframework.http.MediaType.APPLICATION_OCTET_STREAM_VALUE, k -> new MediaType()
                 .schema(new StringSchema().format("binary").description("Binary tensor data extension: the JSON "
-                        + "header (Inference-Header-Content-Length bytes), then the inputs' bytes")));
+                        + "header (Inference-Header-Content-Length bytes), then the inputs' bytes; with "
+                        + "Inference-Header-Content-Length 0, a one-input model's input bytes alone")));
         post.setRequestBody(body.required(true).content(content));
         ApiResponse ok = post.getResponses().computeIfAbsent("200", k -> new ApiResponse().description("OK"));
         Content answer = ok.getContent() != null ? ok.getContent() : new Content();

@@ -59,9 +59,17 @@ public final class InferenceGateway {
         return ready == null ? null : ready.statistics();
     }
 
-    /** Checks that a model (or a pinned version) exists and is READY: 404 / 503 otherwise. */
-    public void requireReady(String modelId, Integer version) {
-        ready(modelId, version);
+    /**
+     * Checks that a model (or a pinned version) exists and is READY: 404 / 503 otherwise. Returns
+     * what that version takes, for a request that leaves its inputs for the server to tell.
+     */
+    public Inputs requireReady(String modelId, Integer version) {
+        Ready ready = ready(modelId, version);
+        return new Inputs(ready.signature().inputs(), ready.pool().batching());
+    }
+
+    /** The inputs a READY version takes, and whether its pool batches requests (then their first dimension). */
+    public record Inputs(java.util.List<io.plugboard.tensor.TensorSpec> specs, boolean batching) {
     }
 
     /** Runs the newest READY version, or the pinned {@code version} when not null. */

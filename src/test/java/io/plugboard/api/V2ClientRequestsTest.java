@@ -70,7 +70,7 @@ class V2ClientRequestsTest extends ServerTest {
         Http.Reply raw = http.post("/v2/models/spec/infer", "application/octet-stream", new byte[19],
                 Map.of("Inference-Header-Content-Length", "0"));
         assertThat(raw.status()).isEqualTo(400);
-        assertThat(raw.json().get("error").asString()).contains("raw binary request");
+        assertThat(raw.json().get("error").asString()).contains("raw binary request", "takes 2 inputs");
     }
 
     @Test

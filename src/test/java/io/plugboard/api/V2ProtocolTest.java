@@ -210,6 +210,79 @@ class V2ProtocolTest extends ServerTest {
         http.delete("/v1/models/v2-types");
     }
 
+    private static byte[] floats(float... values) {
+        ByteBuffer buf = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            buf.putFloat(v);
+        }
+        return buf.array();
+    }
+
+    /** The JSON header of a binary answer, and its binary section. */
+    private record BinaryAnswer(JsonNode header, ByteBuffer data) {
+        static BinaryAnswer of(HttpResponse<byte[]> response) {
+            assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+            int length = Integer.parseInt(response.headers().firstValue("Inference-Header-Content-Length").orElseThrow());
+            return new BinaryAnswer(Http.JSON.readTree(new String(response.body(), 0, length, StandardCharsets.UTF_8)),
+                    ByteBuffer.wrap(response.body(), length, response.body().length - length).slice()
+                            .order(ByteOrder.LITTLE_ENDIAN));
+        }
+    }
+
+    @Test
+    void tritonsRawBinaryRequestIsTheOneInputsBytesAlone() throws Exception {
+        assertThat(http.upload("raw-mlp", onnx("mlp")).status()).isEqualTo(201);
+        float[] rows = {0.1f, 0.2f, 0.3f, 0.4f, 1f, -1f, 0.5f, 2f};
+        // the batch dimension is told from the body's length: 32 bytes are two rows of four
+        BinaryAnswer raw = BinaryAnswer.of(binary("/v2/models/raw-mlp/infer", "", floats(rows), "0"));
+        JsonNode out = raw.header().get("outputs").get(0);
+        assertThat(out.get("shape").toString()).isEqualTo("[2,3]");
+        assertThat(out.get("parameters").get("binary_data_size").asInt()).isEqualTo(24);
+        float[] got = new float[6];
+        raw.data().asFloatBuffer().get(got);
+        StringBuilder data = new StringBuilder();
+        for (float v : rows) {
+            data.append(data.isEmpty() ? "" : ",").append(v);
+        }
+        JsonNode expected = http.postJson("/v2/models/raw-mlp/infer", "{\"inputs\":[{\"name\":\"input\",\"shape\":[2,4],"
+                + "\"datatype\":\"FP32\",\"data\":[" + data + "]}]}").json().get("outputs").get(0).get("data");
+        for (int i = 0; i < 6; i++) {
+            assertThat(got[i]).isEqualTo(expected.get(i).floatValue());
+        }
+        assertThat(binary("/v1/models/raw-mlp/infer", "", floats(rows), "0").statusCode()).isEqualTo(200);
+        // a body of unknown length (chunked) is read first, then told apart the same way
+        HttpResponse<byte[]> chunked = client.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                        + env.getProperty("local.server.port") + "/v2/models/raw-mlp/infer"))
+                .header("Content-Type", "application/octet-stream").header("Inference-Header-Content-Length", "0")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(floats(rows))))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(BinaryAnswer.of(chunked).header().get("outputs").get(0).get("shape").toString()).isEqualTo("[2,3]");
+        HttpResponse<byte[]> ragged = binary("/v2/models/raw-mlp/infer", "", new byte[30], "0");
+        assertThat(ragged.statusCode()).isEqualTo(400);
+        assertThat(new String(ragged.body(), StandardCharsets.UTF_8)).contains("30 bytes", "no whole number");
+
+        // a batching model takes one row: Triton's batch of 1
+        assertThat(http.upload(java.util.Map.of("name", "raw-batched", "maxBatchSize", "4"),
+                java.util.List.of(Http.Part.of(onnx("mlp")))).status()).isEqualTo(201);
+        assertThat(BinaryAnswer.of(binary("/v2/models/raw-batched/infer", "", floats(1, 2, 3, 4), "0")).header()
+                .get("outputs").get(0).get("shape").toString()).isEqualTo("[1,3]");
+        assertThat(binary("/v2/models/raw-batched/infer", "", floats(rows), "0").statusCode()).isEqualTo(400);
+
+        // BYTES: the whole body is the one element
+        assertThat(http.upload("raw-text", onnx("string_identity")).status()).isEqualTo(201);
+        byte[] text = "héllo, wörld".getBytes(StandardCharsets.UTF_8);
+        BinaryAnswer echoed = BinaryAnswer.of(binary("/v2/models/raw-text/infer", "", text, "0"));
+        assertThat(echoed.header().get("outputs").get(0).get("datatype").asString()).isEqualTo("BYTES");
+        assertThat(echoed.data().getInt()).isEqualTo(text.length);
+        byte[] back = new byte[text.length];
+        echoed.data().get(back);
+        assertThat(back).isEqualTo(text);
+        assertThat(echoed.data().remaining()).isZero();
+        for (String id : new String[] {"raw-mlp", "raw-batched", "raw-text"}) {
+            http.delete("/v1/models/" + id);
+        }
+    }
+
     @Test
     void modelRepositoryIndexLoadUnload() {
         assertThat(http.upload("repo", onnx("add_mul")).status()).isEqualTo(201);
