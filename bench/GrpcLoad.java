@@ -3,10 +3,12 @@
  * ModelInfer as soon as the previous answer arrives, for D seconds after a warm-up.
  *
  *   java -cp <classpath with grpc and the server's generated stubs> bench/GrpcLoad.java \
- *       HOST:PORT MODEL INPUT SHAPE(comma-separated) raw|typed|live CONNECTIONS SECONDS
+ *       HOST:PORT MODEL INPUT SHAPE(comma-separated) raw|typed|live|stream CONNECTIONS SECONDS
  *
  * "live" sends ServerLive instead of ModelInfer: the cheapest call, the floor of a gRPC round trip
- * on the same client and server (as GET /v2/health/live is for HTTP).
+ * on the same client and server (as GET /v2/health/live is for HTTP). "stream" sends the raw
+ * request over one ModelStreamInfer stream per connection, still one at a time (perf_analyzer
+ * --streaming): no HTTP/2 stream, headers or trailers per request.
  *
  * Values are (i % 17) / 17, as DirectOrt feeds the engine. Prints the line wrk's bench/infer.lua
  * prints: CSV,<requests>,<p50 us>,<p99 us>,<mean us>,<errors>,<duration us>
@@ -28,13 +30,23 @@ import java.util.concurrent.atomic.AtomicLong;
 public class GrpcLoad {
 
     private static boolean live;
+    private static boolean stream;
+    private static final io.grpc.MethodDescriptor<ModelInferRequest, io.plugboard.grpc.proto.ModelStreamInferResponse>
+            STREAM = io.grpc.MethodDescriptor.<ModelInferRequest, io.plugboard.grpc.proto.ModelStreamInferResponse>newBuilder()
+                    .setType(io.grpc.MethodDescriptor.MethodType.BIDI_STREAMING)
+                    .setFullMethodName("inference.GRPCInferenceService/ModelStreamInfer")
+                    .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(ModelInferRequest.getDefaultInstance()))
+                    .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                            io.plugboard.grpc.proto.ModelStreamInferResponse.getDefaultInstance()))
+                    .build();
 
     public static void main(String[] args) throws Exception {
         String[] target = args[0].split(":");
         String model = args[1];
         String input = args[2];
         long[] shape = Arrays.stream(args[3].split(",")).mapToLong(Long::parseLong).toArray();
-        boolean raw = args[4].equals("raw");
+        stream = args[4].equals("stream");
+        boolean raw = args[4].equals("raw") || stream;
         live = args[4].equals("live");
         int connections = Integer.parseInt(args[5]);
         int seconds = Integer.parseInt(args[6]);
@@ -78,22 +90,52 @@ public class GrpcLoad {
             long[] lat = new long[4_000_000];
             samples.add(lat);
             var stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+            java.util.concurrent.BlockingQueue<Object> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+            io.grpc.stub.StreamObserver<ModelInferRequest> requests = !stream ? null
+                    : io.grpc.stub.ClientCalls.asyncBidiStreamingCall(channel.newCall(STREAM, io.grpc.CallOptions.DEFAULT),
+                            new io.grpc.stub.StreamObserver<>() {
+                                @Override
+                                public void onNext(io.plugboard.grpc.proto.ModelStreamInferResponse value) {
+                                    answers.add(value);
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                    answers.add(t);
+                                }
+
+                                @Override
+                                public void onCompleted() {
+                                }
+                            });
             Thread w = new Thread(() -> {
                 int k = 0;
                 while (!stop.get() && k < lat.length - 1) {
                     long s = System.nanoTime();
                     try {
-                        if (live) {
+                        if (stream) {
+                            requests.onNext(call);
+                            Object answer = answers.take();
+                            if (!(answer instanceof io.plugboard.grpc.proto.ModelStreamInferResponse r)
+                                    || !r.getErrorMessage().isEmpty()) {
+                                throw new IllegalStateException(String.valueOf(answer));
+                            }
+                        } else if (live) {
                             stub.serverLive(io.plugboard.grpc.proto.ServerLiveRequest.getDefaultInstance());
                         } else {
                             stub.modelInfer(call);
                         }
                     } catch (RuntimeException e) {
                         errors.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        break;
                     }
                     lat[++k] = System.nanoTime() - s;
                 }
                 lat[0] = k;
+                if (requests != null) {
+                    requests.onCompleted();
+                }
             });
             workers.add(w);
             w.start();

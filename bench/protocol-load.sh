@@ -2,7 +2,7 @@
 # protocol: sets LOAD_CP (the class path of bench/GrpcLoad.java), writes the request bodies to
 # $OUT (the values DirectOrt feeds the engine, (i % 17) / 17) and defines:
 #   load HTTP_PORT GRPC_PORT MODEL SERIES CONNECTIONS   one point of load (json, binary, grpc-raw,
-#                                                       grpc-typed, grpc-live) for $D seconds; prints
+#                                                       grpc-typed, grpc-live, grpc-stream) for $D seconds; prints
 #                                                       the load generator's CSV line
 #   served PID load-arguments...                        the same, as p50_us,server_cpu_us_per_request,requests
 #                                                       with PID's CPU time read from /proc around it
@@ -28,7 +28,7 @@ load() {
     binary) [ "$m" = mlp ] && h="$mlp_header" || h="$cnn_header"
       BODY="$OUT/$m.bin" PATH_INFER="/v1/models/$m/infer" CONTENT_TYPE=application/octet-stream \
         HEADER_LENGTH="${#h}" wrk -t1 -c"$c" -d"$D"s --latency -s bench/infer.lua "http://127.0.0.1:$http" ;;
-    grpc-raw|grpc-typed|grpc-live) [ "$m" = mlp ] && { input=input; shape=1,4; } || { input=image; shape=1,3,64,64; }
+    grpc-raw|grpc-typed|grpc-live|grpc-stream) [ "$m" = mlp ] && { input=input; shape=1,4; } || { input=image; shape=1,3,64,64; }
       "$JAVA" -cp "$LOAD_CP" bench/GrpcLoad.java "127.0.0.1:$grpc_port" "$m" "$input" "$shape" "${series#grpc-}" \
         "$c" "$D" 2>/dev/null ;;
   esac

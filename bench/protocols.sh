@@ -35,16 +35,17 @@ for r in $(seq 1 "$ROUNDS"); do
     echo "$r,cnn,$series,$cnn" | tee -a "$OUT/protocols.csv"
   done
 done
-awk -F, 'NR > 1 { p50[$2, $3] = p50[$2, $3] " " $4; cpu[$2, $3] = cpu[$2, $3] " " $5 }
+awk -F, -v series="${SERIES:-direct json binary grpc-raw grpc-typed}" 'NR > 1 { p50[$2, $3] = p50[$2, $3] " " $4; cpu[$2, $3] = cpu[$2, $3] " " $5 }
   function median(list,   n, v, i, j, t) { n = split(list, v, " ");
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
   END {
-    split("json binary grpc-raw grpc-typed", s, " ")
+    k = split(series, all, " "); n = 0
+    for (i = 1; i <= k; i++) if (all[i] != "direct") s[++n] = all[i]
     printf "MLP, concurrency 1 (direct p50 %.0f us, CPU %.1f us/request):\n", median(p50["mlp", "direct"]), median(cpu["mlp", "direct"])
-    for (i = 1; i <= 4; i++) printf "  %-10s p50 added %5.0f us, server CPU %6.1f us/request\n", s[i],
+    for (i = 1; i <= n; i++) printf "  %-11s p50 added %5.0f us, server CPU %6.1f us/request\n", s[i],
       median(p50["mlp", s[i]]) - median(p50["mlp", "direct"]), median(cpu["mlp", s[i]])
     printf "CNN 1x3x64x64, 4 connections (direct CPU %.0f us/request):\n", median(cpu["cnn", "direct"])
-    for (i = 1; i <= 4; i++) printf "  %-10s direct CPU / server CPU per request %.2f (server %.0f us/request, p50 %.0f us)\n", s[i],
+    for (i = 1; i <= n; i++) printf "  %-11s direct CPU / server CPU per request %.2f (server %.0f us/request, p50 %.0f us)\n", s[i],
       median(cpu["cnn", "direct"]) / median(cpu["cnn", s[i]]), median(cpu["cnn", s[i]]), median(p50["cnn", s[i]])
   }' "$OUT/protocols.csv"
