@@ -156,6 +156,8 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                     handedOver = true; // the lease closes once the answer is sent
                     if (out instanceof ServerCallStreamObserver<ModelInferResponse> call) {
                         call.setOnCancelHandler(() -> later.cancel(false)); // the client went away: abandoned
+                    } else if (out instanceof Abandonable answer) {
+                        answer.whenAbandoned(() -> later.cancel(false));
                     }
                     later.whenComplete((result, failure) -> answerLater(out, request, lease, result, failure));
                     return;
@@ -226,6 +228,13 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                 answer(out, () -> response(request, result));
             }
         }
+    }
+
+    /** Where an answer goes that is not a call of its own (a stream's): it says when nobody will take it. */
+    interface Abandonable {
+
+        /** Runs {@code abandon} once nobody will take this answer (at once if that is so already). */
+        void whenAbandoned(Runnable abandon);
     }
 
     /** A decoded call: the version asked for (null for the newest) and the request. */

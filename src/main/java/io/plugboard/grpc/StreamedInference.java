@@ -12,6 +12,7 @@ import io.plugboard.grpc.proto.InferParameter;
 import io.plugboard.grpc.proto.ModelInferRequest;
 import io.plugboard.grpc.proto.ModelInferResponse;
 import io.plugboard.grpc.proto.ModelStreamInferResponse;
+import java.util.List;
 
 /**
  * Triton's {@code ModelStreamInfer}: a bidirectional stream of {@code ModelInferRequest}s, each
@@ -20,7 +21,8 @@ import io.plugboard.grpc.proto.ModelStreamInferResponse;
  * failure in {@code error_message}, with the request's model, version and id, as tritonclient's
  * stream callbacks expect. At most {@link #IN_FLIGHT} requests of one stream are read ahead of
  * their answers, and no more are read while the client is not taking answers, so a stream holds
- * no more than that whatever the client sends. With the request parameter
+ * no more than that whatever the client sends. Requests still queued when the client cancels the
+ * stream are abandoned, as a cancelled {@code ModelInfer} is. With the request parameter
  * {@code triton_enable_empty_final_response}, each answer carries {@code triton_final_response}
  * (every model here gives one answer per request).
  */
@@ -54,6 +56,8 @@ final class StreamedInference {
     private final class Stream implements StreamObserver<ModelInferParsing.Parsed> {
 
         private final ServerCallStreamObserver<ModelStreamInferResponse> out;
+        /** How to abandon each queued request, until its answer comes. */
+        private final java.util.Set<Runnable> abandons = new java.util.HashSet<>();
         private int pending;
         private int owed;
         private boolean halfClosed;
@@ -62,11 +66,7 @@ final class StreamedInference {
         Stream(ServerCallStreamObserver<ModelStreamInferResponse> out) {
             this.out = out;
             out.disableAutoRequest();
-            out.setOnCancelHandler(() -> {
-                synchronized (this) {
-                    ended = true; // answers still running are dropped
-                }
-            });
+            out.setOnCancelHandler(this::abandon);
             out.setOnReadyHandler(this::readMore);
             out.request(IN_FLIGHT);
         }
@@ -86,9 +86,18 @@ final class StreamedInference {
 
         @Override
         public void onError(Throwable t) {
+            abandon(); // the client cancelled or the transport failed
+        }
+
+        /** Nobody will take the answers: queued requests are abandoned, answers still running dropped. */
+        private void abandon() {
+            List<Runnable> queued;
             synchronized (this) {
-                ended = true; // the client cancelled or the transport failed
+                ended = true;
+                queued = List.copyOf(abandons);
+                abandons.clear();
             }
+            queued.forEach(Runnable::run);
         }
 
         @Override
@@ -127,13 +136,35 @@ final class StreamedInference {
         }
 
         /** One request's answer, as {@code ModelInfer} gives it, turned into a stream message. */
-        private final class Answer implements StreamObserver<ModelInferResponse> {
+        private final class Answer implements StreamObserver<ModelInferResponse>, InferenceGrpcService.Abandonable {
 
             private final ModelInferRequest request;
             private ModelInferResponse response;
+            private Runnable abandon;
 
             Answer(ModelInferRequest request) {
                 this.request = request;
+            }
+
+            @Override
+            public void whenAbandoned(Runnable abandon) {
+                synchronized (Stream.this) {
+                    if (!ended) {
+                        this.abandon = abandon;
+                        abandons.add(abandon);
+                        return;
+                    }
+                }
+                abandon.run();
+            }
+
+            private void answered(ModelStreamInferResponse message) {
+                synchronized (Stream.this) {
+                    if (abandon != null) {
+                        abandons.remove(abandon);
+                    }
+                    answer(message);
+                }
             }
 
             @Override
@@ -145,13 +176,13 @@ final class StreamedInference {
             public void onError(Throwable t) {
                 ModelInferResponse.Builder which = ModelInferResponse.newBuilder().setModelName(request.getModelName())
                         .setModelVersion(request.getModelVersion()).setId(request.getId());
-                answer(ModelStreamInferResponse.newBuilder().setErrorMessage(message(Status.fromThrowable(t)))
+                answered(ModelStreamInferResponse.newBuilder().setErrorMessage(message(Status.fromThrowable(t)))
                         .setInferResponse(finalFlagged(request, which.build())).build());
             }
 
             @Override
             public void onCompleted() {
-                answer(ModelStreamInferResponse.newBuilder().setInferResponse(response).build());
+                answered(ModelStreamInferResponse.newBuilder().setInferResponse(response).build());
             }
         }
     }

@@ -578,6 +578,52 @@ class GrpcInferenceTest extends ServerTest {
         assertThat(stub.modelInfer(count("grpc-cancel", 4).build()).getModelName()).isEqualTo("grpc-cancel");
     }
 
+    @Test
+    void requestsOfAStreamTheClientCancelsWhileQueuedAreAbandoned() throws Exception {
+        Http.Reply created = http.upload(Map.of("name", "grpc-stream-cancel", "instances", "1"),
+                List.of(Http.Part.of(onnx("runaway_loop"))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        ModelInferRequest holding = count("grpc-stream-cancel", 1L << 50)
+                .putParameters("timeout", InferParameter.newBuilder().setInt64Param(3_000_000).build()).build();
+        CompletableFuture<Status.Code> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                stub.modelInfer(holding);
+                return Status.Code.OK;
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode();
+            }
+        });
+        Thread.sleep(300);
+        List<io.plugboard.grpc.proto.ModelStreamInferResponse> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        StreamObserver<ModelInferRequest> requests = TritonCalls.stream(channel, new StreamObserver<>() {
+            @Override
+            public void onNext(io.plugboard.grpc.proto.ModelStreamInferResponse value) {
+                answers.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        for (int i = 0; i < 3; i++) {
+            requests.onNext(count("grpc-stream-cancel", 3).build());
+        }
+        Thread.sleep(300);
+        assertThat(answers).isEmpty();
+        requests.onError(new IllegalStateException("the client gives up")); // cancels the stream
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (cancelled("grpc-stream-cancel") < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(cancelled("grpc-stream-cancel")).isEqualTo(3.0);
+        assertThat(running.get(60, TimeUnit.SECONDS)).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(stub.modelInfer(count("grpc-stream-cancel", 4).build()).getModelName()).isEqualTo("grpc-stream-cancel");
+    }
+
     private double cancelled(String model) {
         io.micrometer.core.instrument.Counter counter = meters.find("plugboard.inference.requests")
                 .tags("model", model, "protocol", "grpc", "outcome", "cancelled").counter();
