@@ -6,12 +6,12 @@ import java.io.InputStream;
  * A request body that charges its request's {@link RequestMemory.Lease} for every byte read,
  * times what a byte can decode to (a JSON element of 2 bytes, {@code 1,}, can become 8).
  */
-final class ChargedInputStream extends CountedInputStream {
+public final class ChargedInputStream extends CountedInputStream {
 
     private final RequestMemory.Lease lease;
     private final int bytesPerByte;
 
-    ChargedInputStream(InputStream in, RequestMemory.Lease lease, int bytesPerByte) {
+    public ChargedInputStream(InputStream in, RequestMemory.Lease lease, int bytesPerByte) {
         super(in);
         this.lease = lease;
         this.bytesPerByte = bytesPerByte;

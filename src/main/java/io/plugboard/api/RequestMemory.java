@@ -39,14 +39,15 @@ public final class RequestMemory {
         return new Lease();
     }
 
-    /** One request's charge; closing it gives the bytes back. */
+    /** One request's charge; closing it gives the bytes back (once, from whichever thread closes it first). */
     public final class Lease implements AutoCloseable {
 
         private long held;
         private boolean closed;
+        private Runnable whenClosed;
 
         /** Charges {@code bytes} more to this request, or refuses them. */
-        public void charge(long bytes) {
+        public synchronized void charge(long bytes) {
             if (bytes <= 0) {
                 return;
             }
@@ -66,16 +67,36 @@ public final class RequestMemory {
             }
         }
 
-        public long held() {
+        public synchronized long held() {
             return held;
+        }
+
+        /** Runs {@code action} when the lease closes (at once if it has), in place of any given before. */
+        public void whenClosed(Runnable action) {
+            synchronized (this) {
+                if (!closed) {
+                    whenClosed = action;
+                    return;
+                }
+            }
+            action.run();
         }
 
         @Override
         public void close() {
-            if (!closed) {
+            Runnable action;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
                 closed = true;
                 used.addAndGet(-held);
                 held = 0;
+                action = whenClosed;
+                whenClosed = null;
+            }
+            if (action != null) {
+                action.run();
             }
         }
     }

@@ -78,6 +78,7 @@ public final class GrpcServer implements SmartLifecycle {
     private final Settings settings;
     private final InferenceGrpcService inference;
     private final ExtensionCalls extensions;
+    private final io.plugboard.api.RequestMemory memory;
     private final GrpcAuthorization authorization;
     private final BooleanSupplier ready;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -92,7 +93,8 @@ public final class GrpcServer implements SmartLifecycle {
         this.ready = ready;
         this.inference = new InferenceGrpcService(registry, gateway, ready, version, extensions, memory,
                 task -> calls.execute(task));
-        this.extensions = new ExtensionCalls(registry, residency, new StreamedInference(inference));
+        this.memory = memory;
+        this.extensions = new ExtensionCalls(registry, residency, new StreamedInference(inference, memory));
         this.authorization = new GrpcAuthorization(tokens, anonymousScopes);
     }
 
@@ -124,7 +126,8 @@ public final class GrpcServer implements SmartLifecycle {
                 .maxInboundMetadataSize(64 << 10)
                 .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
                 .addService(ServerInterceptors.intercept(
-                        extensions.addTo(ModelInferParsing.tolerant(inference.bindService(), inference)), authorization));
+                        extensions.addTo(ModelInferParsing.tolerant(inference.bindService(), inference, memory)),
+                        authorization));
         open.forEach(builder::addService);
         try {
             server = builder.build().start();

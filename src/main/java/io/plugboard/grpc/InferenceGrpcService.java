@@ -132,13 +132,24 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
      */
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        io.plugboard.api.RequestMemory.Lease lease = memory.open();
+        modelInfer(request, null, out);
+    }
+
+    /**
+     * As {@link #modelInfer(ModelInferRequest, StreamObserver)}, for a message already charged to
+     * {@code charged} as it was parsed ({@link ModelInferParsing}); null to charge it here.
+     */
+    void modelInfer(ModelInferRequest request, io.plugboard.api.RequestMemory.Lease charged,
+            StreamObserver<ModelInferResponse> out) {
+        io.plugboard.api.RequestMemory.Lease lease = charged != null ? charged : memory.open();
         boolean handedOver = false;
         ModelInferResponse atOnce = null;
         try {
             long started = gateway.nanoTime();
             int size = request.getSerializedSize();
-            lease.charge(2L * size);
+            if (charged == null) {
+                lease.charge(2L * size);
+            }
             Call decoded = null;
             if (size <= AT_ONCE_MAX_BYTES) {
                 decoded = decode(request);

@@ -33,9 +33,11 @@ final class StreamedInference {
     static final String METHOD = "ModelStreamInfer";
 
     private final InferenceGrpcService inference;
+    private final io.plugboard.api.RequestMemory memory;
 
-    StreamedInference(InferenceGrpcService inference) {
+    StreamedInference(InferenceGrpcService inference, io.plugboard.api.RequestMemory memory) {
         this.inference = inference;
+        this.memory = memory;
     }
 
     /** The method, with requests parsed as {@code ModelInfer}'s are ({@link ModelInferParsing}). */
@@ -45,7 +47,7 @@ final class StreamedInference {
                         .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
                         .setFullMethodName(ExtensionCalls.fullName(METHOD))
                         .setRequestMarshaller(ModelInferParsing.marshaller(
-                                GRPCInferenceServiceGrpc.getModelInferMethod().getRequestMarshaller()))
+                                GRPCInferenceServiceGrpc.getModelInferMethod().getRequestMarshaller(), memory))
                         .setResponseMarshaller(ProtoUtils.marshaller(ModelStreamInferResponse.getDefaultInstance()))
                         .build();
         return ServerMethodDefinition.create(descriptor, ServerCalls.asyncBidiStreamingCall(
@@ -81,7 +83,7 @@ final class StreamedInference {
                 return;
             }
             ModelInferRequest request = parsed.request();
-            inference.modelInfer(request, new Answer(request));
+            inference.modelInfer(request, parsed.lease(), new Answer(request));
         }
 
         @Override

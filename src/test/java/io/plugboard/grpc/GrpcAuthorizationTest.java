@@ -45,10 +45,11 @@ class GrpcAuthorizationTest {
         TokenRegistry tokens = new TokenRegistry(List.of(
                 TokenRegistry.entry("reader", sha256(READER), List.of("read")),
                 TokenRegistry.entry("inferrer", sha256(INFERRER), List.of("infer"))));
+        io.plugboard.api.RequestMemory memory = new io.plugboard.api.RequestMemory(1 << 20);
         InferenceGrpcService service = new InferenceGrpcService(new ModelRegistry(), null, () -> true, "test",
-                List.of(), new io.plugboard.api.RequestMemory(1 << 20), Runnable::run);
+                List.of(), memory, Runnable::run);
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(new ExtensionCalls(new ModelRegistry(), null, new StreamedInference(service))
+                .addService(ServerInterceptors.intercept(new ExtensionCalls(new ModelRegistry(), null, new StreamedInference(service, memory))
                         .addTo(service.bindService()), new GrpcAuthorization(tokens, Set.<Scope>of())))
                 .build().start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
