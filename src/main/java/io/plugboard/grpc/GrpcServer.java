@@ -63,9 +63,9 @@ public final class GrpcServer implements SmartLifecycle {
     /**
      * Methods that begin on the transport thread when their message is not compressed: grpc-java
      * parses the message there, and they answer at once or hand over what may wait themselves
-     * ({@link InferenceGrpcService#modelInfer}, for each message of a {@link StreamedInference} too). Every other method (model look-ups that may fetch
-     * from a shared store, reflection, health watches) and every compressed call runs on a call
-     * thread.
+     * ({@link InferenceGrpcService#modelInfer}, for each message of a {@link StreamedInference}
+     * too). Every other method (model look-ups that may fetch from a shared store, reflection,
+     * health watches) and every compressed call runs on a call thread.
      */
     private static final Set<String> AT_ONCE = Set.of(
             GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),

@@ -551,20 +551,7 @@ class GrpcInferenceTest extends ServerTest {
 
     @Test
     void aCallTheClientCancelsWhileQueuedIsAbandoned() throws Exception {
-        Http.Reply created = http.upload(Map.of("name", "grpc-cancel", "instances", "1"),
-                List.of(Http.Part.of(onnx("runaway_loop"))));
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        ModelInferRequest holding = count("grpc-cancel", 1L << 50)
-                .putParameters("timeout", InferParameter.newBuilder().setInt64Param(3_000_000).build()).build();
-        CompletableFuture<Status.Code> running = CompletableFuture.supplyAsync(() -> {
-            try {
-                stub.modelInfer(holding);
-                return Status.Code.OK;
-            } catch (StatusRuntimeException e) {
-                return e.getStatus().getCode();
-            }
-        });
-        Thread.sleep(300);
+        CompletableFuture<Status.Code> running = holdTheOnlyInstance("grpc-cancel");
         var queued = GRPCInferenceServiceGrpc.newFutureStub(channel).modelInfer(count("grpc-cancel", 3).build());
         Thread.sleep(300);
         assertThat(queued.isDone()).isFalse();
@@ -580,20 +567,7 @@ class GrpcInferenceTest extends ServerTest {
 
     @Test
     void requestsOfAStreamTheClientCancelsWhileQueuedAreAbandoned() throws Exception {
-        Http.Reply created = http.upload(Map.of("name", "grpc-stream-cancel", "instances", "1"),
-                List.of(Http.Part.of(onnx("runaway_loop"))));
-        assertThat(created.status()).as(created.body()).isEqualTo(201);
-        ModelInferRequest holding = count("grpc-stream-cancel", 1L << 50)
-                .putParameters("timeout", InferParameter.newBuilder().setInt64Param(3_000_000).build()).build();
-        CompletableFuture<Status.Code> running = CompletableFuture.supplyAsync(() -> {
-            try {
-                stub.modelInfer(holding);
-                return Status.Code.OK;
-            } catch (StatusRuntimeException e) {
-                return e.getStatus().getCode();
-            }
-        });
-        Thread.sleep(300);
+        CompletableFuture<Status.Code> running = holdTheOnlyInstance("grpc-stream-cancel");
         List<io.plugboard.grpc.proto.ModelStreamInferResponse> answers = java.util.Collections.synchronizedList(new ArrayList<>());
         StreamObserver<ModelInferRequest> requests = TritonCalls.stream(channel, new StreamObserver<>() {
             @Override
@@ -622,6 +596,28 @@ class GrpcInferenceTest extends ServerTest {
         assertThat(cancelled("grpc-stream-cancel")).isEqualTo(3.0);
         assertThat(running.get(60, TimeUnit.SECONDS)).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         assertThat(stub.modelInfer(count("grpc-stream-cancel", 4).build()).getModelName()).isEqualTo("grpc-stream-cancel");
+    }
+
+    /**
+     * Loads the runaway loop as {@code model} with one instance and starts a call that holds it for
+     * its 3 s timeout, so that the next calls queue; the held call's status comes when it ends.
+     */
+    private CompletableFuture<Status.Code> holdTheOnlyInstance(String model) throws InterruptedException {
+        Http.Reply created = http.upload(Map.of("name", model, "instances", "1"),
+                List.of(Http.Part.of(onnx("runaway_loop"))));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        ModelInferRequest holding = count(model, 1L << 50)
+                .putParameters("timeout", InferParameter.newBuilder().setInt64Param(3_000_000).build()).build();
+        CompletableFuture<Status.Code> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                stub.modelInfer(holding);
+                return Status.Code.OK;
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode();
+            }
+        });
+        Thread.sleep(300);
+        return running;
     }
 
     private double cancelled(String model) {

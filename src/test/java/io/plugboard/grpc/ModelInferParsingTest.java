@@ -39,12 +39,17 @@ class ModelInferParsingTest {
         }
     }
 
+    /** REQUEST parsed as it arrives within {@code call}. */
+    private static ModelInferParsing.Parsed parsedIn(Context.CancellableContext call, RequestMemory memory)
+            throws Exception {
+        return call.call(() -> marshaller(memory).parse(new Received(REQUEST.toByteArray())));
+    }
+
     @Test
     void aMessageIsChargedTwiceItsSizeUntilTheCallEnds() throws Exception {
         RequestMemory memory = new RequestMemory(4 << 20);
         Context.CancellableContext call = Context.current().withCancellation();
-        ModelInferParsing.Parsed parsed = call.call(() -> marshaller(memory).parse(
-                new Received(REQUEST.toByteArray())));
+        ModelInferParsing.Parsed parsed = parsedIn(call, memory);
         assertThat(parsed.failure()).isNull();
         assertThat(parsed.request()).isEqualTo(REQUEST);
         assertThat(memory.used()).isEqualTo(2L * REQUEST.getSerializedSize());
@@ -54,16 +59,20 @@ class ModelInferParsingTest {
     }
 
     @Test
-    void aChargeGivenBackByItsCallIsNotGivenBackTwice() throws Exception {
+    void aStreamKeepsNothingOfTheMessagesItHasAnswered() throws Exception {
         RequestMemory memory = new RequestMemory(4 << 20);
-        Context.CancellableContext call = Context.current().withCancellation();
-        ModelInferParsing.Parsed parsed = call.call(() -> marshaller(memory).parse(
-                new Received(REQUEST.toByteArray())));
-        parsed.lease().close();
+        Context.CancellableContext stream = Context.current().withCancellation();
+        java.lang.reflect.Method listeners = Context.class.getDeclaredMethod("listenerCount");
+        listeners.setAccessible(true);
+        int before = (int) listeners.invoke(stream);
+        for (int i = 0; i < 100; i++) {
+            parsedIn(stream, memory).lease().close(); // answered: the charge given back by its call
+        }
+        assertThat((int) listeners.invoke(stream)).as("listeners left on the stream's context").isEqualTo(before);
         RequestMemory.Lease other = memory.open();
         other.charge(1000);
-        call.cancel(null);
-        assertThat(memory.used()).isEqualTo(1000);
+        stream.cancel(null);
+        assertThat(memory.used()).as("another request's charge, untouched when the stream ends").isEqualTo(1000);
     }
 
     @Test
